@@ -1,0 +1,87 @@
+"""Command-line tasks: the demo meeting, fresh links, imports and minutes."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from .extensions import db
+from .i18n import translate
+from .models import Meeting
+
+
+def _print_links(links, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(links.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Meeting {links.meeting_id}")
+    click.echo(f"  Facilitator (keep private): {links.facilitator_url}")
+    for s in links.sites:
+        click.echo(f"  {s.name}")
+        click.echo(f"    join code {s.join_code}: {s.join_url}")
+        click.echo(f"    projector: {s.projector_url}")
+        click.echo(f"    host:      {s.host_url}")
+
+
+def _meeting_or_exit(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        click.echo(f"No meeting with id {meeting_id}.", err=True)
+        sys.exit(1)
+    return meeting
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("demo")
+    @click.option("--json", "as_json", is_flag=True, help="Print the links as JSON.")
+    def demo(as_json: bool) -> None:
+        """Create the NTB demo meeting and print its links."""
+        from .demo import create_demo
+        links = create_demo(db.session, current_app.config["PUBLIC_URL"])
+        db.session.commit()
+        _print_links(links, as_json)
+
+    @app.cli.command("links")
+    @click.argument("meeting_id", type=int)
+    @click.option("--json", "as_json", is_flag=True, help="Print the links as JSON.")
+    def links(meeting_id: int, as_json: bool) -> None:
+        """Issue fresh links for a meeting (the old ones stop working)."""
+        from .meetings import issue_links
+        meeting = _meeting_or_exit(meeting_id)
+        fresh = issue_links(db.session, meeting, current_app.config["PUBLIC_URL"])
+        db.session.commit()
+        _print_links(fresh, as_json)
+
+    @app.cli.command("import")
+    @click.argument("kind", type=click.Choice(["proposals", "plan-items"]))
+    @click.argument("meeting_id", type=int)
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    def import_(kind: str, meeting_id: int, file: Path) -> None:
+        """Import proposals or plan items from a CSV or XLSX file."""
+        from .importing import ImportFileError
+        from .imports import ImportRejected, read, store
+        from .meeting.errors import CommandError
+        _meeting_or_exit(meeting_id)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            click.echo(f"Cannot read {file}: {exc.strerror}", err=True)
+            sys.exit(1)
+        try:
+            count, _ = store(db.session, meeting_id, None, kind, read(kind, file.name, data))
+            db.session.commit()
+        except ImportFileError as exc:
+            click.echo(translate(exc.message, exc.params, "en"), err=True)
+            sys.exit(1)
+        except ImportRejected as exc:
+            for p in exc.result.problems:
+                click.echo(f"row {p.row}: {translate(p.message, p.params, 'en')}", err=True)
+            click.echo("Nothing was imported.", err=True)
+            sys.exit(1)
+        except CommandError as exc:
+            click.echo(translate(exc.message, exc.params, "en"), err=True)
+            sys.exit(1)
+        click.echo(f"Imported {count} {kind} into meeting {meeting_id}.")

@@ -1,0 +1,80 @@
+"""Settings, read from the environment once, with defaults that are safe to run."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Use SECRET_KEY when given; otherwise generate one and keep it in the
+    instance folder, so sessions survive a restart without a fixed string."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance_path / 'sinkron.db'}"
+    # Plain postgresql:// URLs (as hosting platforms hand them out) use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load(instance_path: str) -> dict:
+    """The whole configuration, as a dict for app.config.from_mapping."""
+    path = Path(instance_path)
+    path.mkdir(parents=True, exist_ok=True)
+    host = os.environ.get("HOST", "0.0.0.0")
+    port = _int("PORT", 5000)
+    return {
+        "SECRET_KEY": _secret_key(path),
+        "SQLALCHEMY_DATABASE_URI": _database_url(path),
+        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SINKRON_ASYNC_MODE": os.environ.get("SINKRON_ASYNC_MODE") or "threading",
+        "HOST": host,
+        "PORT": port,
+        # The address phones use; QR codes and links are built from it.
+        "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or f"http://localhost:{port}").rstrip("/"),
+        # Events kept for replay to a reconnecting client; older ones get a snapshot.
+        "SINKRON_REPLAY_LIMIT": _int("SINKRON_REPLAY_LIMIT", 1000),
+        # How long the broadcaster gathers events into one list under bursts.
+        "SINKRON_BATCH_WINDOW_MS": _int("SINKRON_BATCH_WINDOW_MS", 60),
+        # "naive" sends every event on its own, for benchmarks only.
+        "SINKRON_BROADCAST_MODE": os.environ.get("SINKRON_BROADCAST_MODE", "batched"),
+        # Commands per participant: sustained rate and burst size.
+        "SINKRON_RATE_PER_SECOND": _int("SINKRON_RATE_PER_SECOND", 10),
+        "SINKRON_RATE_BURST": _int("SINKRON_RATE_BURST", 20),
+        # Joins per client address per minute: a whole room shares one address.
+        "SINKRON_JOIN_PER_MINUTE": _int("SINKRON_JOIN_PER_MINUTE", 600),
+        "CORS_ALLOWED_ORIGINS": [o for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o],
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "text/javascript", "application/javascript",
+            "application/json", "image/svg+xml", "text/markdown", "text/csv",
+        ],
+        "COMPRESS_ALGORITHM": ["gzip"],
+        "COMPRESS_MIN_SIZE": 500,
+    }

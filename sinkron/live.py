@@ -1,0 +1,184 @@
+"""Socket.IO: authenticate, dispatch, acknowledge, replay.
+
+Thin on purpose: the rules live in sinkron/meeting/, batching and commits in
+writer.py, sending in broadcast.py. See docs/protocol.md for the contract."""
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, join_room
+from sqlalchemy import select
+
+from . import services
+from .broadcast import room
+from .extensions import db, socketio
+from .i18n import pick_language, translate
+from .meeting import engine, snapshot
+from .meeting.errors import N_, CommandError
+from .meeting.permissions import Actor
+from .meetings import authenticate
+from .models import Event, Meeting, Participant
+from .presence import Connection
+from .writer import Unavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Session:
+    actor: Actor
+    lang: str
+
+
+# sid -> who is on that connection (per process).
+sessions: dict[str, Session] = {}
+
+
+def _error(code: str, message: str, lang: str, params: dict | None = None) -> dict:
+    return {"ok": False, "error": {"code": code, "message": translate(message, params, lang)}}
+
+
+def never_raises(handler):
+    """No event answers with an unhandled exception, whatever is sent."""
+    @functools.wraps(handler)
+    def wrapper(*args):
+        try:
+            return handler(*args)
+        except ConnectionRefusedError:
+            raise
+        except Exception:
+            log.exception("socket handler %s failed", handler.__name__)
+            db.session.rollback()
+            lang = sessions[request.sid].lang if request.sid in sessions else None
+            return _error("unavailable", Unavailable.message, lang)
+    return wrapper
+
+
+def rooms_for(actor: Actor) -> list[str]:
+    audience = "full" if engine.audience_is_full(actor.role) else "public"
+    names = [room(actor.meeting_id, audience)]
+    if actor.role in ("facilitator", "host"):
+        names.append(room(actor.meeting_id, "staff"))
+    return names
+
+
+@socketio.on("connect")
+@never_raises
+def on_connect(auth=None):
+    auth = auth if isinstance(auth, dict) else {}
+    lang = pick_language(auth.get("lang"))
+    actor = authenticate(db.session, auth.get("token"))
+    if actor is None:
+        db.session.rollback()
+        raise ConnectionRefusedError({"code": "forbidden", "message": translate(
+            N_("This link is not valid (any more). Ask the facilitator for a new one."), None, lang)})
+    category = None
+    if actor.participant_id is not None:
+        category = db.session.get(Participant, actor.participant_id).category
+    db.session.rollback()
+    sessions[request.sid] = Session(actor, lang)
+    services().presence.add(request.sid, Connection(actor.meeting_id, actor.role, actor.site_id,
+                                         actor.participant_id, category))
+    send_state(actor, auth.get("last_seq"), join=True)
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_):
+    sessions.pop(request.sid, None)
+    services().presence.remove(request.sid)
+
+
+def send_state(actor: Actor, last_seq, join: bool) -> None:
+    """The missed events when `last_seq` is recent enough, else a snapshot."""
+    broadcaster = services().broadcaster
+    with broadcaster.lock:
+        # Everything committed goes out first; then the client joins its rooms,
+        # so events up to `upto` come by replay and every later one by broadcast.
+        broadcaster.flush(actor.meeting_id)
+        if join:
+            for name in rooms_for(actor):
+                join_room(name)
+        upto = db.session.scalar(select(Meeting.last_seq).where(Meeting.id == actor.meeting_id))
+        db.session.rollback()
+    limit = current_app.config["SINKRON_REPLAY_LIMIT"]
+    if (isinstance(last_seq, int) and not isinstance(last_seq, bool)
+            and 0 <= last_seq <= upto and upto - last_seq <= limit):
+        rows = db.session.scalars(select(Event).where(
+            Event.meeting_id == actor.meeting_id, Event.seq > last_seq, Event.seq <= upto)
+            .order_by(Event.seq)).all()
+        full = engine.audience_is_full(actor.role)
+        missed = [engine.for_audience(engine.event_wire(e), full) for e in rows]
+        db.session.rollback()
+        socketio.emit("events", missed, to=request.sid)
+        return
+    state = snapshot.build(db.session, actor)
+    db.session.rollback()
+    if actor.role in ("facilitator", "host"):
+        state["presence"] = services().presence.summary(actor.meeting_id)
+    socketio.emit("snapshot", state, to=request.sid)
+
+
+@socketio.on("sync")
+@never_raises
+def on_sync(payload=None):
+    s = sessions.get(request.sid)
+    if s is None:
+        return _error("forbidden", N_("Your role may not do this."), None)
+    last_seq = payload.get("last_seq") if isinstance(payload, dict) else None
+    send_state(s.actor, last_seq, join=False)
+    return {"ok": True}
+
+
+@socketio.on("command")
+@never_raises
+def on_command(payload=None):
+    s = sessions.get(request.sid)
+    if s is None:
+        return _error("forbidden", N_("Your role may not do this."), None)
+    if not services().limiter.allow(s.actor.participant_id or request.sid):
+        return _error("rate_limited", N_("Too many actions at once. Wait a moment."), s.lang)
+
+    actor = s.actor
+
+    def job(session):
+        accepted = engine.execute(session, actor, payload)
+        return accepted, ([(actor.meeting_id, accepted.event)] if accepted.event else [])
+
+    try:
+        accepted = services().writer.call(job)
+    except CommandError as exc:
+        return _error(exc.code, exc.message, s.lang, exc.params)
+    except Unavailable:
+        return _error("unavailable", Unavailable.message, s.lang)
+    return {"ok": True, "seq": accepted.seq}
+
+
+@socketio.on("shown")
+@never_raises
+def on_shown(payload=None):
+    """Projectors report what they show, for the facilitator's sync panel."""
+    s = sessions.get(request.sid)
+    if s is None or s.actor.role != "projector" or not isinstance(payload, dict):
+        return None
+    proposal_id, seq = payload.get("proposal_id"), payload.get("seq")
+    if (proposal_id is None or isinstance(proposal_id, int)) and isinstance(seq, int):
+        services().presence.shown(request.sid, proposal_id, seq)
+    return None
+
+
+@socketio.on_error_default
+def on_any_error(exc):  # pragma: no cover - never_raises catches first
+    log.exception("unhandled socket error: %s", exc)
+    return {"ok": False, "error": {"code": "unavailable", "message": str(Unavailable.message)}}
+
+
+def disconnect_revoked(presence, events: list[dict]) -> None:
+    """A revoked participant's open connections are closed at once."""
+    for e in events:
+        if e["type"] == "participant.revoke":
+            for sid in presence.sids_of(e["data"]["participant_id"]):
+                socketio.server.disconnect(sid)
+

@@ -1,0 +1,508 @@
+"""The registry: every change the meeting accepts, declared once with its
+payload schema, the capability it needs, the meeting state it needs, and the
+function that applies it and returns the event's data.
+
+The engine (engine.py) looks a command up here; transports only dispatch."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Comment, CommentSupport, Decision, FloorRequest, Mark, Meeting, Participant,
+    PlanItem, Proposal, Vote, VotingRound,
+)
+from . import floor as floor_rules
+from . import views
+from .errors import N_, CommandError
+from .permissions import Actor, require_site
+from .tallies import tally_one
+from .schema import Field, boolean, choice, date, id_list, ident, integer, obj, text
+from .vocab import (
+    AUTHORITIES, CATEGORIES, COMMENT_KINDS, GENDERS, NAME_MAX, NEEDS_REASON, NOTE_MAX,
+    COMMENT_MAX, PROJECTOR_VIEWS, STATUSES, VOTING_MODES, canonical_authority,
+    canonical_category, canonical_gender,
+)
+
+
+@dataclass
+class Context:
+    session: Session
+    meeting: Meeting
+    actor: Actor
+    now: dt.datetime
+    site_ids: list[int]
+
+
+@dataclass(frozen=True)
+class Command:
+    type: str
+    capability: str
+    # "live": only while live; "open": draft or live; "closed": only when closed;
+    # "draft": only in draft.
+    when: str
+    fields: dict[str, Field]
+    apply: Callable[[Context, dict], dict]
+    # Votes are private: their events carry no actor.
+    anonymous: bool = False
+    at_least_one: tuple[str, ...] = ()
+
+
+REGISTRY: dict[str, Command] = {}
+
+
+def command(type_: str, capability: str, when: str, fields: dict[str, Field] | None = None,
+            **options: Any):
+    def register(apply: Callable[[Context, dict], dict]):
+        REGISTRY[type_] = Command(type_, capability, when, fields or {}, apply, **options)
+        return apply
+    return register
+
+
+# --- lookups that refuse what is not there -------------------------------------
+
+def _not_found() -> CommandError:
+    return CommandError("not_found", N_("Not found in this meeting."))
+
+
+def _get(ctx: Context, model, id_: int):
+    row = ctx.session.get(model, id_)
+    if row is None or row.meeting_id != ctx.meeting.id:
+        raise _not_found()
+    return row
+
+
+def _proposal(ctx: Context, id_: int) -> Proposal:
+    return _get(ctx, Proposal, id_)
+
+
+def _plan_item(ctx: Context, id_: int | None) -> int | None:
+    return _get(ctx, PlanItem, id_).id if id_ is not None else None
+
+
+def _participant(ctx: Context, id_: int) -> Participant:
+    return _get(ctx, Participant, id_)
+
+
+def _site(ctx: Context, id_: int) -> int:
+    if id_ not in ctx.site_ids:
+        raise _not_found()
+    return id_
+
+
+def _conflict(message: str) -> CommandError:
+    return CommandError("conflict", message)
+
+
+# --- meeting -----------------------------------------------------------------
+
+@command("meeting.start", "manage", "draft")
+def start_meeting(ctx: Context, args: dict) -> dict:
+    ctx.meeting.status = "live"
+    return {"status": "live"}
+
+
+@command("meeting.close", "manage", "live")
+def close_meeting(ctx: Context, args: dict) -> dict:
+    ctx.meeting.status = "closed"
+    # A closed meeting has no open round and nobody holding the floor.
+    r = views.open_round(ctx.session, ctx.meeting.id)
+    closed_round = _close_round(ctx, r) if r else None
+    floor_rules.end_turn(ctx.session, ctx.meeting.id, ctx.now)
+    return {"status": "closed", "voting": closed_round,
+            "floor": floor_rules.state(ctx.session, ctx.meeting.id)}
+
+
+@command("meeting.reopen", "manage", "closed")
+def reopen_meeting(ctx: Context, args: dict) -> dict:
+    ctx.meeting.status = "live"
+    return {"status": "live"}
+
+
+# --- agenda and projectors -----------------------------------------------------
+
+@command("agenda.focus", "manage", "open", {"proposal_id": ident(required=True)})
+def focus(ctx: Context, args: dict) -> dict:
+    pid = args["proposal_id"]
+    if pid is not None:
+        _proposal(ctx, pid)
+    ctx.meeting.focus_proposal_id = pid
+    return {"proposal_id": pid}
+
+
+@command("agenda.reorder", "manage", "open", {"proposal_ids": id_list(required=True)})
+def reorder(ctx: Context, args: dict) -> dict:
+    wanted = args["proposal_ids"]
+    current = views.agenda_ids(ctx.session, ctx.meeting.id)
+    if any(pid not in set(current) for pid in wanted):
+        raise _not_found()
+    if len(wanted) != len(current) or set(wanted) != set(current):
+        raise CommandError("invalid", N_("'proposal_ids' must list every proposal exactly once."))
+    positions = {pid: i + 1 for i, pid in enumerate(wanted)}
+    for p in ctx.session.scalars(select(Proposal).where(Proposal.meeting_id == ctx.meeting.id)):
+        p.position = positions[p.id]
+    return {"proposal_ids": wanted}
+
+
+@command("projector.view", "manage", "open", {"view": choice(PROJECTOR_VIEWS, required=True, nullable=False)})
+def projector_view(ctx: Context, args: dict) -> dict:
+    ctx.meeting.projector_view = args["view"]
+    return {"view": args["view"]}
+
+
+# --- proposals ---------------------------------------------------------------
+
+PROPOSAL_SCHEMA: dict[str, Field] = {
+    "code": text(40),
+    "title": text(500, min_len=1),
+    "problem": text(5000),
+    "proposer": text(300),
+    "kecamatan": text(120),
+    "desa": text(120),
+    "volume": text(40),
+    "unit": text(60),
+    "cost": integer(0, 10**15),
+    "sector": text(200),
+    "target_agency": text(300),
+    "authority": choice(AUTHORITIES, canonical=canonical_authority),
+    "programme_code": text(60),
+}
+
+
+def _apply_proposal_fields(p: Proposal, args: dict) -> None:
+    for name, value in args.items():
+        if name in PROPOSAL_SCHEMA:
+            if value is None and name not in ("cost", "volume"):
+                value = ""
+            setattr(p, name, value)
+
+
+@command("proposal.add", "manage", "open",
+         {**PROPOSAL_SCHEMA, "title": text(500, min_len=1, required=True, nullable=False)})
+def add_proposal(ctx: Context, args: dict) -> dict:
+    last = ctx.session.scalar(select(func.max(Proposal.position))
+                              .where(Proposal.meeting_id == ctx.meeting.id)) or 0
+    p = Proposal(meeting_id=ctx.meeting.id, position=last + 1, title=args["title"])
+    _apply_proposal_fields(p, args)
+    ctx.session.add(p)
+    ctx.session.flush()
+    return {"proposal": views.proposal_view(p), "summary": views.empty_mark_summary(ctx.site_ids)}
+
+
+@command("proposal.update", "manage", "open",
+         {"proposal_id": ident(required=True, nullable=False),
+          **PROPOSAL_SCHEMA, "title": text(500, min_len=1, nullable=False)},
+         at_least_one=tuple(PROPOSAL_SCHEMA))
+def update_proposal(ctx: Context, args: dict) -> dict:
+    p = _proposal(ctx, args.pop("proposal_id"))
+    _apply_proposal_fields(p, args)
+    return {"proposal": views.proposal_view(p)}
+
+
+@command("proposal.mark", "take_part", "live",
+         {"proposal_id": ident(required=True, nullable=False),
+          "status": choice(STATUSES, required=True),
+          "plan_item_id": ident(), "note": text(NOTE_MAX)})
+def mark(ctx: Context, args: dict) -> dict:
+    p = _proposal(ctx, args["proposal_id"])
+    plan_item_id = _plan_item(ctx, args.get("plan_item_id"))
+    me = ctx.actor.participant_id
+    existing = ctx.session.scalars(select(Mark).where(
+        Mark.proposal_id == p.id, Mark.participant_id == me)).first()
+    status = args["status"]
+    if status is None:
+        if existing is not None:
+            ctx.session.delete(existing)
+        mark_data = None
+    else:
+        if existing is None:
+            existing = Mark(meeting_id=ctx.meeting.id, proposal_id=p.id, participant_id=me,
+                            site_id=ctx.actor.site_id)
+            ctx.session.add(existing)
+        existing.status = status
+        existing.plan_item_id = plan_item_id
+        existing.note = args.get("note") or ""
+        existing.updated_at = ctx.now
+        mark_data = {"status": status, "plan_item_id": plan_item_id, "note": existing.note}
+    ctx.session.flush()
+    return {"proposal_id": p.id, "mark": mark_data,
+            "summary": views.mark_summary(ctx.session, p.id, ctx.site_ids)}
+
+
+FOLLOW_UP_SCHEMA = {"action": text(2000), "owner": text(300), "due_date": date()}
+
+
+@command("proposal.decide", "manage", "open",
+         {"proposal_id": ident(required=True, nullable=False),
+          "status": choice(STATUSES, required=True, nullable=False),
+          "plan_item_id": ident(), "reason": text(5000), "follow_up": obj(FOLLOW_UP_SCHEMA)})
+def decide(ctx: Context, args: dict) -> dict:
+    p = _proposal(ctx, args["proposal_id"])
+    plan_item_id = _plan_item(ctx, args.get("plan_item_id"))
+    reason = args.get("reason") or ""
+    if args["status"] in NEEDS_REASON and not reason:
+        raise CommandError("invalid", N_("This status needs a reason."))
+    follow_up = args.get("follow_up") or {}
+    d = ctx.session.get(Decision, p.id)
+    if d is None:
+        d = Decision(proposal_id=p.id, meeting_id=ctx.meeting.id)
+        ctx.session.add(d)
+    d.status = args["status"]
+    d.plan_item_id = plan_item_id
+    d.reason = reason
+    d.follow_up_action = follow_up.get("action") or ""
+    d.follow_up_owner = follow_up.get("owner") or ""
+    d.follow_up_due = follow_up.get("due_date")
+    d.decided_at = ctx.now
+    d.decided_by = ctx.actor.participant_id
+    ctx.session.flush()
+    return {"proposal_id": p.id, "decision": views.decision_view(d)}
+
+
+# --- voting ------------------------------------------------------------------
+
+@command("voting.open", "manage", "live",
+         {"mode": choice(VOTING_MODES, required=True, nullable=False),
+          "budget": integer(1, 100), "max_per_proposal": integer(1, 100),
+          "hide_results": boolean()})
+def open_voting(ctx: Context, args: dict) -> dict:
+    if views.open_round(ctx.session, ctx.meeting.id) is not None:
+        raise _conflict(N_("A voting round is already open."))
+    budget = args.get("budget") or ctx.meeting.vote_budget
+    max_per = args.get("max_per_proposal") or min(ctx.meeting.vote_max_per_proposal, budget)
+    if max_per > budget:
+        raise CommandError("invalid", N_("'max_per_proposal' may not exceed the budget."))
+    number = (ctx.session.scalar(select(func.max(VotingRound.number))
+                                 .where(VotingRound.meeting_id == ctx.meeting.id)) or 0) + 1
+    r = VotingRound(meeting_id=ctx.meeting.id, number=number, mode=args["mode"], budget=budget,
+                    max_per_proposal=max_per, hide_results=bool(args.get("hide_results")),
+                    is_open=True, opened_at=ctx.now)
+    ctx.session.add(r)
+    ctx.session.flush()
+    return {"round": views.round_view(r)}
+
+
+def _close_round(ctx: Context, r: VotingRound) -> dict:
+    r.is_open = False
+    r.closed_at = ctx.now
+    ctx.session.flush()
+    agenda = views.agenda_ids(ctx.session, ctx.meeting.id)
+    return {"round": views.round_view(r),
+            "voters": views.voter_counts(ctx.session, r, ctx.site_ids),
+            **views.voting_results(ctx.session, r, ctx.site_ids, agenda)}
+
+
+@command("voting.close", "manage", "live")
+def close_voting(ctx: Context, args: dict) -> dict:
+    r = views.open_round(ctx.session, ctx.meeting.id)
+    if r is None:
+        raise _conflict(N_("No voting round is open."))
+    return _close_round(ctx, r)
+
+
+@command("vote.cast", "take_part", "live",
+         {"proposal_id": ident(required=True, nullable=False),
+          "value": integer(0, 100, required=True, nullable=False)},
+         anonymous=True)
+def cast_vote(ctx: Context, args: dict) -> dict:
+    r = views.open_round(ctx.session, ctx.meeting.id)
+    if r is None:
+        raise _conflict(N_("No voting round is open."))
+    p = _proposal(ctx, args["proposal_id"])
+    value = args["value"]
+    me = ctx.actor.participant_id
+    mine = dict(ctx.session.execute(select(Vote.proposal_id, Vote.value).where(
+        Vote.round_id == r.id, Vote.participant_id == me)).all())
+    if r.mode == "dots":
+        if value > r.max_per_proposal:
+            raise CommandError("invalid", N_("At most %(max)s dots on one proposal."),
+                               max=r.max_per_proposal)
+        spent = sum(v for pid, v in mine.items() if pid != p.id) + value
+        if spent > r.budget:
+            raise CommandError("invalid", N_("That is more than your %(budget)s dots."),
+                               budget=r.budget)
+    elif not 1 <= value <= 5:
+        raise CommandError("invalid", N_("A score is from 1 to 5."))
+    existing = ctx.session.scalars(select(Vote).where(
+        Vote.round_id == r.id, Vote.participant_id == me, Vote.proposal_id == p.id)).first()
+    if value == 0:
+        if existing is not None:
+            ctx.session.delete(existing)
+    elif existing is None:
+        ctx.session.add(Vote(round_id=r.id, participant_id=me, proposal_id=p.id,
+                             site_id=ctx.actor.site_id, value=value))
+    else:
+        existing.value = value
+    ctx.session.flush()
+    rows = ctx.session.execute(select(Vote.site_id, Vote.value).where(
+        Vote.round_id == r.id, Vote.proposal_id == p.id))
+    by_site: dict[int, list[int]] = {}
+    for sid, v in rows:
+        by_site.setdefault(sid, []).append(v)
+    return {"round_id": r.id, "proposal_id": p.id, "hide_results": r.hide_results,
+            "tally": tally_one(r.mode, by_site, ctx.site_ids),
+            "voters": views.voter_counts(ctx.session, r, ctx.site_ids)}
+
+
+# --- comments ----------------------------------------------------------------
+
+@command("comment.add", "take_part", "live",
+         {"kind": choice(COMMENT_KINDS, required=True, nullable=False),
+          "text": text(COMMENT_MAX, min_len=1, required=True, nullable=False),
+          "proposal_id": ident()})
+def add_comment(ctx: Context, args: dict) -> dict:
+    pid = args.get("proposal_id")
+    if pid is not None:
+        _proposal(ctx, pid)
+    c = Comment(meeting_id=ctx.meeting.id, proposal_id=pid, participant_id=ctx.actor.participant_id,
+                site_id=ctx.actor.site_id, kind=args["kind"], text=args["text"], created_at=ctx.now)
+    ctx.session.add(c)
+    ctx.session.flush()
+    author = ctx.session.get(Participant, ctx.actor.participant_id)
+    return {"comment": views.comment_view(c, 0, author)}
+
+
+def _comment(ctx: Context, id_: int) -> Comment:
+    return _get(ctx, Comment, id_)
+
+
+@command("comment.support", "take_part", "live",
+         {"comment_id": ident(required=True, nullable=False),
+          "on": boolean(required=True, nullable=False)})
+def support_comment(ctx: Context, args: dict) -> dict:
+    c = _comment(ctx, args["comment_id"])
+    if c.hidden:
+        raise _not_found()
+    me = ctx.actor.participant_id
+    existing = ctx.session.get(CommentSupport, (c.id, me))
+    if args["on"] and existing is None:
+        ctx.session.add(CommentSupport(comment_id=c.id, participant_id=me))
+    elif not args["on"] and existing is not None:
+        ctx.session.delete(existing)
+    ctx.session.flush()
+    count = ctx.session.scalar(select(func.count()).select_from(CommentSupport)
+                               .where(CommentSupport.comment_id == c.id))
+    return {"comment_id": c.id, "on": args["on"], "supports": count}
+
+
+@command("comment.hide", "moderate", "open",
+         {"comment_id": ident(required=True, nullable=False),
+          "hidden": boolean(required=True, nullable=False)})
+def hide_comment(ctx: Context, args: dict) -> dict:
+    c = _comment(ctx, args["comment_id"])
+    require_site(ctx.actor, c.site_id)
+    c.hidden = args["hidden"]
+    ctx.session.flush()
+    data: dict = {"comment_id": c.id, "hidden": c.hidden}
+    if not c.hidden:
+        # Screens dropped the text when it was hidden; unhiding brings it back whole.
+        count = ctx.session.scalar(select(func.count()).select_from(CommentSupport)
+                                   .where(CommentSupport.comment_id == c.id))
+        data["comment"] = views.comment_view(c, count, ctx.session.get(Participant, c.participant_id))
+    return data
+
+
+# --- attendance ----------------------------------------------------------------
+
+@command("attendance.add", "moderate", "open",
+         {"name": text(NAME_MAX, min_len=1, required=True, nullable=False),
+          "category": choice(CATEGORIES, required=True, nullable=False, canonical=canonical_category),
+          "organisation": text(200), "gender": choice(GENDERS, canonical=canonical_gender),
+          "site_id": ident()})
+def add_attendee(ctx: Context, args: dict) -> dict:
+    site_id = args.get("site_id")
+    if site_id is None:
+        if ctx.actor.role != "host":
+            raise CommandError("invalid", N_("'%(field)s' is required."), field="site_id")
+        site_id = ctx.actor.site_id
+    _site(ctx, site_id)
+    require_site(ctx.actor, site_id)
+    p = Participant(meeting_id=ctx.meeting.id, site_id=site_id, name=args["name"],
+                    category=args["category"], organisation=args.get("organisation") or "",
+                    gender=args.get("gender"), role="participant", token_hash=None,
+                    checked_in_by=ctx.actor.participant_id, joined_at=ctx.now)
+    ctx.session.add(p)
+    ctx.session.flush()
+    return {"participant": views.participant_view(p)}
+
+
+@command("participant.revoke", "moderate", "open",
+         {"participant_id": ident(required=True, nullable=False)})
+def revoke(ctx: Context, args: dict) -> dict:
+    p = _participant(ctx, args["participant_id"])
+    require_site(ctx.actor, p.site_id)
+    if p.role == "facilitator" or (ctx.actor.role == "host" and p.role != "participant"):
+        raise CommandError("forbidden", N_("Your role may not do this."))
+    if p.revoked:
+        raise _conflict(N_("This participant is already revoked."))
+    p.revoked = True
+    floor_rules.drop_requests(ctx.session, ctx.meeting.id, p.id, ctx.now)
+    return {"participant_id": p.id, "floor": floor_rules.state(ctx.session, ctx.meeting.id)}
+
+
+# --- the floor ---------------------------------------------------------------
+
+def _on_behalf(ctx: Context, participant_id: int | None) -> Participant:
+    """Hosts raise and lower hands for people at their site without a phone."""
+    if participant_id is None or participant_id == ctx.actor.participant_id:
+        return ctx.session.get(Participant, ctx.actor.participant_id)
+    if ctx.actor.role == "participant":
+        raise CommandError("forbidden", N_("Your role may not do this."))
+    who = _participant(ctx, participant_id)
+    require_site(ctx.actor, who.site_id)
+    if who.revoked:
+        raise _conflict(N_("This participant is revoked."))
+    return who
+
+
+@command("floor.request", "take_part", "live",
+         {"proposal_id": ident(), "participant_id": ident()})
+def request_floor(ctx: Context, args: dict) -> dict:
+    who = _on_behalf(ctx, args.get("participant_id"))
+    pid = args.get("proposal_id")
+    if pid is not None:
+        _proposal(ctx, pid)
+    if floor_rules.open_request(ctx.session, ctx.meeting.id, who.id) is not None:
+        raise _conflict(N_("This hand is already raised."))
+    ctx.session.add(FloorRequest(meeting_id=ctx.meeting.id, participant_id=who.id,
+                                 site_id=who.site_id, proposal_id=pid, requested_at=ctx.now,
+                                 turn_seconds=ctx.meeting.turn_seconds))
+    ctx.session.flush()
+    return {"participant_id": who.id, "floor": floor_rules.state(ctx.session, ctx.meeting.id)}
+
+
+@command("floor.withdraw", "take_part", "live", {"participant_id": ident()})
+def withdraw_floor(ctx: Context, args: dict) -> dict:
+    who = _on_behalf(ctx, args.get("participant_id"))
+    req = floor_rules.open_request(ctx.session, ctx.meeting.id, who.id)
+    if req is None or req.state != "waiting":
+        raise _conflict(N_("There is no raised hand to lower."))
+    req.state = "withdrawn"
+    req.ended_at = ctx.now
+    ctx.session.flush()
+    return {"participant_id": who.id, "floor": floor_rules.state(ctx.session, ctx.meeting.id)}
+
+
+@command("floor.grant", "chair", "live", {"participant_id": ident(required=True, nullable=False)})
+def grant_floor(ctx: Context, args: dict) -> dict:
+    who = _participant(ctx, args["participant_id"])
+    if who.revoked:
+        raise _conflict(N_("This participant is revoked."))
+    floor_rules.grant(ctx.session, ctx.meeting, who, ctx.now)
+    return {"participant_id": who.id, "floor": floor_rules.state(ctx.session, ctx.meeting.id)}
+
+
+@command("floor.end", "chair", "live")
+def end_floor(ctx: Context, args: dict) -> dict:
+    if not floor_rules.end_turn(ctx.session, ctx.meeting.id, ctx.now):
+        raise _conflict(N_("Nobody has the floor."))
+    return {"floor": floor_rules.state(ctx.session, ctx.meeting.id)}
+
+
+# Commands that are not part of the socket protocol's table but change the
+# meeting over HTTP (import) are appended as events by their own code.
+IMPORT_EVENT = "proposal.import"

@@ -1,0 +1,125 @@
+"""Runs one command: the same steps for every command in the registry.
+
+repeat check -> look up -> permission -> validation -> meeting state ->
+effect -> event appended with the next sequence number -> op_id remembered.
+
+Everything happens on the caller's session and transaction; the caller commits
+before it acknowledges, so nothing acknowledged can be lost."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..models import AcceptedOp, Event, Meeting, Participant, utcnow
+from . import views
+from .commands import REGISTRY, Context
+from .errors import N_, CommandError
+from .permissions import Actor, require, sees_hidden_results
+from .schema import parse
+
+OP_ID_MAX = 64
+
+
+@dataclass(frozen=True)
+class Accepted:
+    seq: int
+    # The event in wire form, or None when the op_id was seen before.
+    event: dict | None
+
+
+def jsonable(data: Any) -> Any:
+    """What the event looks like after a trip through JSON (int dict keys become
+    strings), so live events and replayed ones are identical."""
+    return json.loads(json.dumps(data, default=str))
+
+
+def event_wire(e: Event) -> dict:
+    return {"seq": e.seq, "type": e.type, "at": views.iso(e.at), "actor": e.actor, "data": e.data}
+
+
+def append_event(session: Session, meeting: Meeting, type_: str, actor: Actor | None,
+                 data: dict, now: dt.datetime, anonymous: bool = False) -> Event:
+    """Give the change the meeting's next sequence number and store it."""
+    meeting.last_seq += 1
+    e = Event(meeting_id=meeting.id, seq=meeting.last_seq, type=type_, at=now,
+              actor_id=actor.participant_id if actor else None,
+              actor=None if anonymous or actor is None else actor.public(),
+              data=jsonable(data))
+    session.add(e)
+    return e
+
+
+_GATES = {
+    # command state -> meeting states in which it may run
+    "live": ("live",),
+    "open": ("draft", "live"),
+    "draft": ("draft",),
+    "closed": ("closed",),
+}
+
+
+def _check_state(meeting: Meeting, when: str) -> None:
+    if meeting.status in _GATES[when]:
+        return
+    if meeting.status == "closed":
+        raise CommandError("closed", N_("The meeting is closed."))
+    if meeting.status == "draft":
+        raise CommandError("conflict", N_("The meeting has not started yet."))
+    raise CommandError("conflict", N_("The meeting is already running."))
+
+
+def _op_id(payload: dict) -> str:
+    op_id = payload.get("op_id")
+    if not isinstance(op_id, str) or not 1 <= len(op_id) <= OP_ID_MAX:
+        raise CommandError("invalid", N_("'%(field)s' must be text of 1 to %(max)s characters."),
+                           field="op_id", max=OP_ID_MAX)
+    return op_id
+
+
+def execute(session: Session, actor: Actor, payload: Any, now: dt.datetime | None = None) -> Accepted:
+    """Apply one command for `actor`, or raise CommandError having changed nothing
+    (the caller runs each command in its own savepoint)."""
+    now = now or utcnow()
+    if not isinstance(payload, dict):
+        raise CommandError("invalid", N_("A command must be an object."))
+    if actor.participant_id is None:
+        raise CommandError("forbidden", N_("Your role may not do this."))
+    op_id = _op_id(payload)
+    prior = session.get(AcceptedOp, (actor.meeting_id, actor.participant_id, op_id))
+    if prior is not None:
+        return Accepted(prior.seq, None)
+    cmd = REGISTRY.get(payload.get("type")) if isinstance(payload.get("type"), str) else None
+    if cmd is None:
+        raise CommandError("invalid", N_("Unknown command type."))
+    require(actor, cmd.capability)
+    args = parse(cmd.fields, payload, ignore=frozenset({"op_id", "type"}))
+    if cmd.at_least_one and not any(k in args for k in cmd.at_least_one):
+        raise CommandError("invalid", N_("Nothing to change."))
+    me = session.get(Participant, actor.participant_id)
+    if me is None or me.revoked or me.meeting_id != actor.meeting_id:
+        raise CommandError("forbidden", N_("Your access to this meeting was revoked."))
+    meeting = session.get(Meeting, actor.meeting_id, with_for_update=True)
+    _check_state(meeting, cmd.when)
+    ctx = Context(session, meeting, actor, now, views.site_ids(session, meeting.id))
+    data = cmd.apply(ctx, args)
+    e = append_event(session, meeting, cmd.type, actor, data, now, anonymous=cmd.anonymous)
+    session.add(AcceptedOp(meeting_id=meeting.id, participant_id=actor.participant_id,
+                           op_id=op_id, seq=e.seq, at=now))
+    session.flush()
+    return Accepted(e.seq, event_wire(e))
+
+
+def for_audience(event: dict, full: bool) -> dict:
+    """An event as a role may see it: hidden rounds show voter counts, not tallies."""
+    if full or event["type"] != "vote.cast" or not event["data"].get("hide_results"):
+        return event
+    data = {k: v for k, v in event["data"].items() if k != "tally"}
+    return {**event, "data": data}
+
+
+def audience_is_full(role: str) -> bool:
+    return sees_hidden_results(role)

@@ -1,0 +1,128 @@
+"""Creating a meeting (an HTML form) and the facilitator's imports."""
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from .. import services
+from ..extensions import db
+from ..i18n import translate
+from ..imports import ImportRejected, read, store
+from ..importing import ImportFileError
+from ..meeting.errors import N_, CommandError
+from ..meetings import DEFAULT_SITES, create_meeting
+from ..writer import Unavailable
+from .auth import require_facilitator
+from .csrf import check_csrf, csrf_token
+
+bp = Blueprint("meetings", __name__)
+
+TEXT_LIMITS = {"title": 300, "number": 120, "place": 500, "purpose": 5000, "note_taker": 200,
+               "community_rep": 200, "community_rep_title": 200, "facilitator_name": 200,
+               "facilitator_organisation": 200}
+
+
+def _form_defaults() -> dict:
+    return {"timezone": "Asia/Makassar", "sites": [{"name": n} for n in DEFAULT_SITES]}
+
+
+def _read_form(form) -> tuple[dict, list[str]]:
+    """The meeting fields from the form, and the problems found, in the page's language."""
+    errors: list[str] = []
+    values = {k: " ".join((form.get(k) or "").split()) if k != "purpose" else (form.get(k) or "").strip()
+              for k in TEXT_LIMITS}
+    for name, limit in TEXT_LIMITS.items():
+        if len(values[name]) > limit:
+            errors.append(translate(N_("'%(field)s' is longer than %(max)s characters."),
+                                    {"field": name, "max": limit}))
+    if not values["title"]:
+        errors.append(translate(N_("Please give the meeting a title.")))
+    if not values["facilitator_name"]:
+        errors.append(translate(N_("Please fill in the facilitator's name.")))
+    date = None
+    if form.get("date"):
+        try:
+            date = dt.date.fromisoformat(form["date"])
+        except ValueError:
+            errors.append(translate(N_("'%(field)s' must be a date as YYYY-MM-DD."), {"field": "date"}))
+    times = {}
+    for name in ("start_time", "end_time"):
+        value = (form.get(name) or "").strip()
+        try:
+            if value:
+                dt.time.fromisoformat(value)
+        except ValueError:
+            errors.append(translate(N_("'%(field)s' must be a time as HH:MM."), {"field": name}))
+        times[name] = value[:5]
+    tz = (form.get("timezone") or "Asia/Makassar").strip()
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors.append(translate(N_("Unknown time zone.")))
+    sites = []
+    for i in range(4):
+        name = " ".join((form.get(f"site_{i}_name") or "").split())
+        if name:
+            sites.append({"name": name[:200],
+                          "chair_name": " ".join((form.get(f"site_{i}_chair") or "").split())[:200],
+                          "chair_title": " ".join((form.get(f"site_{i}_chair_title") or "").split())[:200],
+                          "host_name": " ".join((form.get(f"site_{i}_host") or "").split())[:200]})
+    if not sites:
+        errors.append(translate(N_("A meeting needs at least one site.")))
+    values.update(times, date=form.get("date") or "", timezone=tz, sites=sites)
+    return {**values, "date_value": date}, errors
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+def new_meeting():
+    if request.method == "GET":
+        return render_template("new_meeting.html", values=_form_defaults(), errors=[],
+                               csrf_token=csrf_token())
+    check_csrf()
+    values, errors = _read_form(request.form)
+    if errors:
+        return render_template("new_meeting.html", values=values, errors=errors,
+                               csrf_token=csrf_token()), 400
+    meeting, links = create_meeting(
+        db.session, current_app.config["PUBLIC_URL"], title=values["title"], sites=values["sites"],
+        facilitator={"name": values["facilitator_name"],
+                     "organisation": values["facilitator_organisation"]},
+        number=values["number"], date=values["date_value"], start_time=values["start_time"],
+        end_time=values["end_time"], timezone=values["timezone"], place=values["place"],
+        purpose=values["purpose"], note_taker=values["note_taker"],
+        community_rep=values["community_rep"], community_rep_title=values["community_rep_title"])
+    db.session.commit()
+    return render_template("links.html", meeting=meeting, links=links), 201
+
+
+@bp.post("/meetings/<int:meeting_id>/import/<kind>")
+def import_file(meeting_id: int, kind: str):
+    """Upload from the console: JSON answer with the rows that could not be read."""
+    actor = require_facilitator(meeting_id)
+    check_csrf()
+    if kind not in ("proposals", "plan-items"):
+        return jsonify(error={"code": "not_found", "message": translate(N_("Not found."))}), 404
+    upload = request.files.get("file")
+    if upload is None:
+        return jsonify(error={"code": "invalid", "message": translate(N_("Please choose a file."))}), 400
+    try:
+        result = read(kind, upload.filename or "", upload.read())
+
+        def job(session):
+            count, event = store(session, meeting_id, actor, kind, result)
+            return count, [(meeting_id, event)]
+        count = services().writer.call(job)
+    except ImportFileError as exc:
+        return jsonify(error={"code": "invalid", "message": translate(exc.message, exc.params)}), 400
+    except ImportRejected as exc:
+        problems = [{"row": p.row, "message": translate(p.message, p.params)} for p in exc.result.problems]
+        return jsonify(error={"code": "invalid", "message": translate(
+            N_("%(count)s rows could not be read. Nothing was imported."), {"count": len(problems)}),
+            "problems": problems}), 400
+    except CommandError as exc:
+        return jsonify(error={"code": exc.code, "message": translate(exc.message, exc.params)}), 409
+    except Unavailable:
+        return jsonify(error={"code": "unavailable", "message": translate(Unavailable.message)}), 503
+    return jsonify(imported=count), 200
