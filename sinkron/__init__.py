@@ -72,6 +72,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .cli import register_cli
     register_cli(app)
 
+    @app.context_processor
+    def template_helpers():
+        from flask_babel import get_locale
+        from .labels import LANGUAGES
+        return {"get_locale": get_locale, "languages": LANGUAGES}
+
     @app.after_request
     def security_headers(response):
         # Scripts and styles come only from this server: no inline script, no CDN.

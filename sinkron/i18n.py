@@ -20,7 +20,12 @@ def select_locale() -> str:
     if chosen in LANGUAGES:
         session["lang"] = chosen
         return chosen
-    return pick_language(session.get("lang"))
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    if request.path.startswith("/api/"):
+        # The JSON API uses no cookies: the caller's Accept-Language decides.
+        return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT
+    return DEFAULT
 
 
 def translate(message: str, params: dict | None = None, lang: str | None = None) -> str:
