@@ -93,6 +93,18 @@ class Live:
             self.drain()
         return self.seen
 
+    def wait_seq(self, seq: int, timeout: float = 5.0) -> dict:
+        """The event with this seq (e.g. from an ack), once it arrived."""
+        import time
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.drain()
+            for e in self.seen:
+                if e["seq"] == seq:
+                    return e
+            time.sleep(0.01)
+        raise AssertionError(f"event {seq} did not arrive; saw {[e['seq'] for e in self.seen]}")
+
     def wait_for(self, type_: str, timeout: float = 5.0) -> dict:
         import time
         deadline = time.monotonic() + timeout
