@@ -1,0 +1,127 @@
+"""End to end: the real server as `python app.py` runs it (eventlet, a free
+port, a temporary database) in a subprocess, driven by python-socketio
+clients at both sites."""
+import time
+
+import pytest
+import requests
+
+from tests.e2e_client import Peer
+from tests.server import Server
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = Server(tmp_path / "instance").start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def meeting(server):
+    links = server.demo_links()
+    prov, lotim = links["sites"]
+    return {"links": links, "prov": prov, "lotim": lotim}
+
+
+@pytest.fixture
+def peers():
+    made = []
+
+    def connect(*args, **kw):
+        p = Peer(*args, **kw)
+        made.append(p)
+        return p
+    yield connect
+    for p in made:
+        p.close()
+
+
+def test_two_sites_stay_in_sync(server, meeting, peers):
+    fac = peers(server.url, meeting["links"]["facilitator_token"])
+    proj_prov = peers(server.url, meeting["prov"]["projector_token"])
+    proj_lotim = peers(server.url, meeting["lotim"]["projector_token"])
+    lotim_person = server.join(meeting["lotim"]["join_code"], "Baiq", "Tokoh Perempuan", gender="P")
+    prov_person = server.join(meeting["prov"]["join_code"], "Made", "OPD")
+    baiq = peers(server.url, lotim_person["token"])
+    made = peers(server.url, prov_person["token"])
+    snap = fac.wait_snapshot()
+    proposals = [p["id"] for p in snap["proposals"]]
+
+    # The facilitator focuses an item: both projectors have it.
+    ack = fac.send("agenda.focus", proposal_id=proposals[3])
+    assert ack["ok"]
+    for proj in (proj_prov, proj_lotim):
+        assert proj.wait_seq(ack["seq"])["data"] == {"proposal_id": proposals[3]}
+
+    # Lombok Timur marks, comments and votes; Provinsi sees summaries and tallies.
+    ack = baiq.send("proposal.mark", proposal_id=proposals[3], status="belum_terakomodir")
+    summary = proj_prov.wait_seq(ack["seq"])["data"]["summary"]
+    assert summary["sites"][str(meeting["lotim"]["id"])]["top"] == "belum_terakomodir"
+    ack = made.send("proposal.mark", proposal_id=proposals[3], status="terakomodir_prov")
+    assert proj_lotim.wait_seq(ack["seq"])["data"]["summary"]["disagreement"] is True
+    ack = baiq.send("comment.add", kind="masukan", text="Libatkan kelompok perempuan pesisir",
+                    proposal_id=proposals[3])
+    comment = proj_prov.wait_seq(ack["seq"])["data"]["comment"]
+    assert comment["text"] == "Libatkan kelompok perempuan pesisir"
+    assert comment["site_id"] == meeting["lotim"]["id"]
+    assert fac.send("voting.open", mode="dots")["ok"]
+    ack = baiq.send("vote.cast", proposal_id=proposals[3], value=3)
+    tally = proj_prov.wait_seq(ack["seq"])["data"]["tally"]
+    assert tally["total"] == 3 and tally["sites"][str(meeting["lotim"]["id"])]["total"] == 3
+    for p in (fac, proj_prov, proj_lotim, baiq, made):
+        assert p.gaps == 0 and p.duplicates == 0
+
+
+def test_reconnect_gets_exactly_the_missed_events(server, meeting, peers):
+    fac = peers(server.url, meeting["links"]["facilitator_token"])
+    proj = peers(server.url, meeting["prov"]["projector_token"])
+    seq = proj.wait_snapshot()["seq"]
+    proposals = [p["id"] for p in fac.wait_snapshot()["proposals"]]
+    proj.close()
+    missed = [fac.send("agenda.focus", proposal_id=pid)["seq"] for pid in proposals[:4]]
+    back = peers(server.url, meeting["prov"]["projector_token"], last_seq=seq)
+    deadline = time.monotonic() + 10
+    while len(back.events) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert back.snapshot is None
+    assert [e["seq"] for e in back.events] == missed
+    assert [e["data"]["proposal_id"] for e in back.events] == proposals[:4]
+    later = fac.send("projector.view", view="results")["seq"]
+    back.wait_seq(later)
+    time.sleep(0.2)
+    assert [e["seq"] for e in back.events] == missed + [later]
+    assert back.gaps == 0 and back.duplicates == 0
+
+
+def test_acknowledged_commands_survive_sigkill(server, meeting, peers):
+    person = server.join(meeting["lotim"]["join_code"], "Lalu", "Pemuda")
+    p = peers(server.url, person["token"])
+    p.wait_snapshot()
+    acks = {}
+    for i in range(20):
+        acks[f"keep-{i}"] = p.send("comment.add", op_id=f"keep-{i}", kind="masukan", text=f"Masukan {i}")
+        assert acks[f"keep-{i}"]["ok"]
+    server.kill()
+    p.close()
+    server.start()
+    fresh = peers(server.url, person["token"])
+    comments = {c["text"] for c in fresh.wait_snapshot()["comments"]}
+    assert {f"Masukan {i}" for i in range(20)} <= comments
+    # A repeated op_id answers its first answer and adds nothing, also after the restart.
+    assert fresh.send("comment.add", op_id="keep-7", kind="masukan", text="Masukan 7") == acks["keep-7"]
+    again = peers(server.url, person["token"]).wait_snapshot()
+    assert sorted(c["text"] for c in again["comments"]).count("Masukan 7") == 1
+    assert again["seq"] == fresh.snapshot["seq"]
+
+
+def test_refused_connection_and_pages(server, meeting):
+    r = requests.get(server.url + f"/j/{meeting['prov']['join_code']}", timeout=5)
+    assert r.status_code == 200 and "Content-Security-Policy" in r.headers
+    import socketio
+    sio = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio.connect(server.url, auth={"token": "not-a-real-token-at-all"}, transports=["websocket"],
+                    wait_timeout=5)
