@@ -4,6 +4,11 @@ eventlet must patch the standard library before anything else is imported,
 and only when this file runs as a script: `flask --app app ...` commands
 import it too, and must not be patched."""
 if __name__ == "__main__":
+    import os
+
+    # psycopg's default wait function blocks the whole process under eventlet;
+    # its select-based one yields to other green threads once select is patched.
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
     import eventlet
 
     eventlet.monkey_patch()

@@ -5,6 +5,13 @@ window (SINKRON_BATCH_WINDOW_MS) before the next, so whatever commits in the
 meantime shares a single `events` list: 300 votes in a second become a dozen
 messages per client, not 300. Each list is encoded once per audience.
 
+With several processes (SOCKETIO_MESSAGE_QUEUE set) each process still wakes
+its own broadcaster after a commit, but what is sent is read back from the
+event table under the meeting row's lock, from the meeting's broadcast cursor
+on. So whichever process sends, events leave in seq order, each exactly once,
+and all of them travel through the one message queue, which keeps that order
+for every process's clients.
+
 Rooms, per meeting:
   m<id>:full    the facilitator: sees tallies of hidden rounds
   m<id>:public  everyone else
@@ -12,11 +19,21 @@ Rooms, per meeting:
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
 
-from .meeting.engine import for_audience
+from sqlalchemy import select, update
+
+from .meeting.engine import event_wire, for_audience
+from .models import Event, Meeting
+
+log = logging.getLogger(__name__)
+
+# Messages this process publishes for every process, itself included
+# (python-socketio skips messages carrying its own host id).
+ORDERED_HOST_ID = "sinkron-ordered"
 
 
 def room(meeting_id: int, audience: str) -> str:
@@ -24,8 +41,9 @@ def room(meeting_id: int, audience: str) -> str:
 
 
 class Broadcaster:
-    def __init__(self, socketio, config):
+    def __init__(self, socketio, config, app=None, db=None):
         self.socketio = socketio
+        self.app, self.db = app, db
         # Held while committing + queueing (writer), while sending (here), and
         # while a connecting client joins its rooms (live.py): so a client never
         # misses an event, nor gets one twice from replay and broadcast.
@@ -33,6 +51,7 @@ class Broadcaster:
         self.window = config["SINKRON_BATCH_WINDOW_MS"] / 1000
         # "naive": every event on its own message at once, the benchmarks' baseline.
         self.naive = config["SINKRON_BROADCAST_MODE"] == "naive"
+        self.shared = bool(config.get("SOCKETIO_MESSAGE_QUEUE"))
         self._pending: dict[int, list[dict]] = defaultdict(list)
         self._wake = None
         self._started = False
@@ -54,7 +73,7 @@ class Broadcaster:
         """Queue committed events; the caller holds self.lock."""
         if not events:
             return
-        if self.naive:
+        if self.naive and not self.shared:
             # Benchmark baseline: every event on its own message, at once.
             for meeting_id, event in events:
                 self._send(meeting_id, [event])
@@ -64,29 +83,75 @@ class Broadcaster:
             self._pending[meeting_id].append(event)
         self._wake.set()
 
-    def flush(self, meeting_id: int | None = None) -> None:
-        """Send what is pending now (for one meeting, or all); caller holds self.lock."""
+    def flush(self, meeting_id: int | None = None) -> int | None:
+        """Send what is pending now (for one meeting, or all); caller holds self.lock.
+
+        Returns, for one meeting with several processes, the seq sent up to."""
         ids = [meeting_id] if meeting_id is not None else list(self._pending)
+        upto = None
         for mid in ids:
             events = self._pending.pop(mid, None)
-            if events:
+            if self.shared:
+                upto = self._flush_shared(mid)
+            elif events:
                 self._send(mid, events)
+        return upto
+
+    def _flush_shared(self, meeting_id: int) -> int | None:
+        session = self.db.session
+        try:
+            cursor, last = session.execute(
+                select(Meeting.broadcast_seq, Meeting.last_seq)
+                .where(Meeting.id == meeting_id).with_for_update()).one()
+            if last > cursor:
+                events = [event_wire(e) for e in session.scalars(
+                    select(Event).where(Event.meeting_id == meeting_id, Event.seq > cursor,
+                                        Event.seq <= last).order_by(Event.seq))]
+                if self.naive:
+                    for e in events:
+                        self._send(meeting_id, [e])
+                else:
+                    self._send(meeting_id, events)
+                session.execute(update(Meeting).where(Meeting.id == meeting_id)
+                                .values(broadcast_seq=last))
+            session.commit()
+            return last
+        except Exception:
+            log.exception("shared broadcast failed; the next commit retries")
+            session.rollback()
+            return None
 
     def _send(self, meeting_id: int, events: list[dict]) -> None:
         public = [for_audience(e, full=False) for e in events]
-        self.socketio.emit("events", events, to=room(meeting_id, "full"))
-        self.socketio.emit("events", public, to=room(meeting_id, "public"))
+        for name, data in ((room(meeting_id, "full"), events), (room(meeting_id, "public"), public)):
+            if self.shared:
+                # Through the queue only, even for this process's own clients:
+                # that is what keeps one order across processes.
+                self.socketio.server.manager._publish({
+                    "method": "emit", "event": "events", "data": [data], "binary": False,
+                    "namespace": "/", "room": name, "skip_sid": None, "callback": None,
+                    "host_id": ORDERED_HOST_ID})
+            else:
+                self.socketio.emit("events", data, to=name)
         self.messages_sent += 1
         for hook in self._hooks:
             hook(meeting_id, events)
 
     def _run(self) -> None:
+        context = self.app.app_context() if self.app is not None else None
+        if context is not None:
+            context.push()
         while True:
             self._wake.wait()
             self._wake.clear()
             started = time.monotonic()
             with self.lock:
-                self.flush()
+                try:
+                    self.flush()
+                except Exception:  # the task must survive anything
+                    log.exception("broadcast failed")
+            if self.db is not None:
+                self.db.session.remove()
             # The window: events arriving meanwhile wait and go out together.
             rest = self.window - (time.monotonic() - started)
             if rest > 0:

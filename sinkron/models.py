@@ -47,6 +47,8 @@ class Meeting(Base):
     status: Mapped[str] = mapped_column(String(10), default="draft")
     # The sequence number of the newest event; the next event takes last_seq + 1.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # With several processes: the newest event sent to the rooms (broadcast.py).
+    broadcast_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     focus_proposal_id: Mapped[Optional[int]] = mapped_column(Integer)
     projector_view: Mapped[str] = mapped_column(String(10), default="item")
     vote_budget: Mapped[int] = mapped_column(Integer, default=5)
