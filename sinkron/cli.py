@@ -85,3 +85,29 @@ def register_cli(app: Flask) -> None:
             click.echo(translate(exc.message, exc.params, "en"), err=True)
             sys.exit(1)
         click.echo(f"Imported {count} {kind} into meeting {meeting_id}.")
+
+    @app.cli.command("minutes")
+    @click.argument("meeting_id", type=int)
+    @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx", "csv", "md"]),
+                  help="Output format (default: from the file name's extension).")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                  help="File to write (default: the usual download name, here).")
+    @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
+                  help="Language of the minutes.")
+    def minutes(meeting_id: int, fmt: str | None, output: Path | None, lang: str) -> None:
+        """Export a meeting's minutes (berita acara)."""
+        from .minutes import FORMATS, build_minutes, render
+        if fmt is None:
+            fmt = output.suffix.lstrip(".").lower() if output else ""
+            if fmt not in FORMATS:
+                click.echo("Say which format: --format docx|pdf|xlsx|csv|md.", err=True)
+                sys.exit(2)
+        _meeting_or_exit(meeting_id)
+        content = build_minutes(db.session, meeting_id, lang)
+        target = output or Path(f"{content.filename}.{fmt}")
+        try:
+            target.write_bytes(render(content, fmt))
+        except OSError as exc:
+            click.echo(f"Cannot write {target}: {exc.strerror}", err=True)
+            sys.exit(1)
+        click.echo(f"Wrote {target}.")

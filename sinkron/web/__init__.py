@@ -10,6 +10,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(api.bp)
+    from . import minutes
+    app.register_blueprint(minutes.bp)
 
     def wants_json() -> bool:
         return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
