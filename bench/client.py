@@ -1,0 +1,117 @@
+"""One live-protocol client, as a phone would run it, that also records when
+things arrive.
+
+It connects with `auth: {token}`, takes the `snapshot`, then applies `events`
+lists in `seq` order: an event it already has is a duplicate (counted,
+ignored); an event that does not follow the last one is a gap (counted, and
+repaired the way the protocol says: `sync {last_seq}`, dropping what arrives
+until the missing events come).
+
+Times are `time.monotonic()`: on Linux that is CLOCK_MONOTONIC, one clock for
+every process on the host, so a time stamped here can be subtracted from one
+stamped in the coordinator or in another worker process."""
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+
+import socketio
+
+_ops = itertools.count(1)
+
+
+@dataclass
+class Record:
+    """What one client saw; plain data, so it pickles back to the coordinator."""
+    name: str
+    snapshot_seq: int | None = None
+    proposals: list[int] = field(default_factory=list)
+    seqs: list[int] = field(default_factory=list)          # applied, in order applied
+    arrivals: dict[int, float] = field(default_factory=dict)  # seq -> monotonic time
+    types: dict[int, str] = field(default_factory=dict)     # seq -> event type
+    latest: dict[str, dict] = field(default_factory=dict)   # event type -> its newest data
+    messages: list[tuple[float, int, int]] = field(default_factory=list)  # (t, first, last seq)
+    gaps: int = 0
+    duplicates: int = 0
+    snapshots: int = 0
+    # (scheduled, sent, acked, ack) for each command this client sent
+    commands: list[tuple[float, float, float, dict]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class LiveClient:
+    def __init__(self, url: str, token: str, name: str):
+        self.url, self.token = url, token
+        self.rec = Record(name)
+        self.last_seq: int | None = None
+        self._resyncing = False
+        self._leaving = False
+        # No automatic reconnection: a dropped connection is a result to report,
+        # not something to paper over.
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on("snapshot", self._on_snapshot)
+        self.sio.on("events", self._on_events)
+        self.sio.on("disconnect", self._on_disconnect)
+
+    async def connect(self) -> None:
+        await self.sio.connect(self.url, auth={"token": self.token, "lang": "en"},
+                               transports=["websocket"], wait_timeout=60)
+
+    async def disconnect(self) -> None:
+        self._leaving = True
+        if self.sio.connected:
+            await self.sio.disconnect()
+
+    async def command(self, type_: str, scheduled: float | None = None, **fields) -> dict:
+        """Send one command and wait for its acknowledgement."""
+        payload = {"op_id": f"{self.rec.name}-{next(_ops)}", "type": type_, **fields}
+        sent = time.monotonic()
+        try:
+            ack = await self.sio.call("command", payload, timeout=60)
+        except Exception as exc:  # a timeout is a result, not a crash of the bench
+            ack = {"ok": False, "error": {"code": "client", "message": repr(exc)}}
+        acked = time.monotonic()
+        self.rec.commands.append((scheduled or sent, sent, acked, ack))
+        return ack
+
+    # --- handlers ------------------------------------------------------------
+
+    def _on_snapshot(self, state: dict) -> None:
+        self.rec.snapshots += 1
+        if self.last_seq is None or state["seq"] >= self.last_seq:
+            self.last_seq = state["seq"]
+        if self.rec.snapshot_seq is None:
+            self.rec.snapshot_seq = state["seq"]
+        self.rec.proposals = [p["id"] for p in state["proposals"]]
+        self._resyncing = False
+
+    async def _on_events(self, events: list[dict]) -> None:
+        now = time.monotonic()
+        if events:
+            self.rec.messages.append((now, events[0]["seq"], events[-1]["seq"]))
+        if self.last_seq is None:  # events before the snapshot: protocol error
+            self.rec.errors.append("events before snapshot")
+            return
+        for e in events:
+            seq = e["seq"]
+            if seq <= self.last_seq:
+                self.rec.duplicates += 1
+                continue
+            if seq != self.last_seq + 1:
+                # Dropped, and asked for again; count the gap only once per hole.
+                if not self._resyncing:
+                    self.rec.gaps += 1
+                    self._resyncing = True
+                    await self.sio.emit("sync", {"last_seq": self.last_seq})
+                continue
+            self._resyncing = False
+            self.last_seq = seq
+            self.rec.seqs.append(seq)
+            self.rec.arrivals[seq] = now
+            self.rec.types[seq] = e["type"]
+            self.rec.latest[e["type"]] = e["data"]
+
+    def _on_disconnect(self, *reason) -> None:
+        if not self._leaving:
+            self.rec.errors.append(f"disconnected by the server: {reason}")

@@ -1,0 +1,102 @@
+"""The results table: batched beside naive, their ratio, and the issue's targets.
+
+Printed as a Markdown pipe table, so the terminal output can be pasted into
+docs/performance.md as it is."""
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+
+import psutil
+
+from bench.stats import median, percentile
+
+# (label, function of a Result, format, target for the batched server or None)
+# Targets are the issue's, for 500 clients on 2 cores; shown for every N.
+ROWS = [
+    ("fan-out p50 (ms)", lambda r: percentile(r.fanout_ms, 50), "{:.1f}", None),
+    ("fan-out p99 (ms)", lambda r: percentile(r.fanout_ms, 99), "{:.1f}", "≤ naive"),
+    ("fan-out max (ms)", lambda r: max(r.fanout_ms, default=None), "{:.1f}", None),
+    ("facilitator's focus ack p50 (ms)", lambda r: median(r.focus_ack_ms), "{:.1f}", None),
+    ("vote ack p50 (ms)", lambda r: percentile(r.ack_ms, 50), "{:.0f}", None),
+    ("vote ack p99 (ms)", lambda r: percentile(r.ack_ms, 99), "{:.0f}", 250),
+    ("final tallies, p50 client (ms)", lambda r: median(r.settle_ms), "{:.0f}", None),
+    ("final tallies, every client (ms)",
+     lambda r: max(r.settle_ms) if len(r.settle_ms) == r.n else None, "{:.0f}", 1500),
+    ("`events` messages per client, max", lambda r: max(r.messages, default=None), "{}", 20),
+    ("server CPU in burst (% of a core)", lambda r: r.burst_cpu.get("server"), "{:.0f}", None),
+    ("clients CPU in burst (% of a core)", lambda r: r.burst_cpu.get("clients"), "{:.0f}", None),
+    ("server CPU in fan-out (%)", lambda r: r.fanout_cpu.get("server"), "{:.0f}", None),
+    ("clients CPU in fan-out (%)", lambda r: r.fanout_cpu.get("clients"), "{:.0f}", None),
+    ("late vote sends, max (ms)", lambda r: r.send_lag_ms, "{:.0f}", None),
+    ("RSS idle (MB)", lambda r: r.rss_mb.get("idle"), "{:.0f}", None),
+    ("RSS N connected (MB)", lambda r: r.rss_mb.get("connected"), "{:.0f}", 200),
+    ("RSS after burst (MB)", lambda r: r.rss_mb.get("after burst"), "{:.0f}", 200),
+    ("RSS after leaving (MB)", lambda r: r.rss_mb.get("after leaving"), "{:.0f}", None),
+    ("rejected votes", lambda r: len(r.rejected), "{}", 0),
+    ("protocol problems (gaps, order)", lambda r: len(r.problems), "{}", 0),
+]
+
+
+def _fmt(fmt: str, value) -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def _met(target, value, naive_value) -> str:
+    if target is None or value is None:
+        return ""
+    if target == "≤ naive":
+        ok = naive_value is None or value <= naive_value
+    else:
+        ok = value <= target
+    return " ✓" if ok else " ✗"
+
+
+def results_table(results: list) -> str:
+    """One row per metric and N; columns batched, naive, batched ÷ naive, target."""
+    by = {(r.mode, r.n): r for r in results}
+    ns = sorted({r.n for r in results})
+    lines = ["| metric | N | batched | naive | batched ÷ naive | target |",
+             "|---|---:|---:|---:|---:|---|"]
+    for label, get, fmt, target in ROWS:
+        for n in ns:
+            b, nv = by.get(("batched", n)), by.get(("naive", n))
+            bv = get(b) if b else None
+            nvv = get(nv) if nv else None
+            ratio = f"{bv / nvv:.2f}" if bv is not None and nvv else "–"
+            shown_target = "" if target is None else (
+                target if isinstance(target, str) else f"≤ {target}")
+            lines.append(f"| {label} | {n} | {_fmt(fmt, bv)}{_met(target, bv, nvv)} | "
+                         f"{_fmt(fmt, nvv)} | {ratio} | {shown_target} |")
+    return "\n".join(lines)
+
+
+def snapshot_table(snap: dict) -> str:
+    lines = ["| snapshot for | bytes (JSON) | gzip bytes | build p50 (ms) | JSON encode p50 (ms) |",
+             "|---|---:|---:|---:|---:|"]
+    for role, m in snap.items():
+        lines.append(f"| {role} | {m['bytes']:,} | {m['gzip_bytes']:,} | "
+                     f"{m['build_ms']:.1f}{' ✓' if m['build_ms'] <= 50 else ' ✗'} | "
+                     f"{m['encode_ms']:.1f} |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, cwd=os.path.dirname(__file__)).stdout.strip()
+    except OSError:
+        commit = "?"
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"nproc {os.cpu_count()}, {cpu}, RAM {psutil.virtual_memory().total / 2**30:.1f} GiB, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}, "
+            f"commit {commit}, load average at start {load}")

@@ -1,0 +1,212 @@
+"""One benchmark run: a fresh server in one broadcast mode, N participants,
+then fan-out, burst and memory measurements.
+
+Latency is measured on one clock: `time.monotonic()` (CLOCK_MONOTONIC, shared
+by every process on the host). The facilitator's worker stamps the moment it
+hands a command to its socket; each participant's worker stamps the moment
+its `events` handler runs. Their difference is what a person sees: command
+handling, the commit (with fsync), broadcasting, and the client's own
+decoding, including the wait for its worker process to get the CPU."""
+from __future__ import annotations
+
+import contextlib
+import signal
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import requests
+
+from bench.pool import Pool
+from bench.stats import CpuMeter
+from tests.server import Server
+
+CATEGORIES = ("OPD", "LSM", "Akademisi", "Tokoh Agama", "Tokoh Perempuan",
+              "Tokoh Masyarakat", "Pemuda", "Perbankan", "HIMASPI", "Lainnya")
+
+
+@dataclass
+class Result:
+    mode: str
+    n: int
+    fanout_ms: list[float] = field(default_factory=list)     # every client, every repetition
+    fanout_cpu: dict = field(default_factory=dict)
+    focus_ack_ms: list[float] = field(default_factory=list)  # the facilitator's own wait
+    ack_ms: list[float] = field(default_factory=list)        # each voter's wait
+    rejected: list = field(default_factory=list)
+    settle_ms: list[float] = field(default_factory=list)     # per client: final tallies seen
+    messages: list[int] = field(default_factory=list)        # per client, during the burst
+    send_lag_ms: float = 0.0                                  # load generator: late votes
+    burst_cpu: dict = field(default_factory=dict)
+    rss_mb: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def join_all(server: Server, codes: list[str], n: int, start: int = 0) -> list[tuple[str, str]]:
+    """N people through POST /api/join, alternating sites; returns (token, name)."""
+    def one(i: int) -> tuple[str, str]:
+        name = f"Peserta {i + 1}"
+        r = requests.post(server.url + "/api/join", timeout=30, json={
+            "code": codes[i % len(codes)], "name": name,
+            "category": CATEGORIES[i % len(CATEGORIES)], "gender": "LP"[i % 2]})
+        r.raise_for_status()
+        return r.json()["token"], name
+    # A few at a time, as people arrive: the server's writer commits them in groups.
+    with ThreadPoolExecutor(8) as ex:
+        return list(ex.map(one, range(start, start + n)))
+
+
+def check_order(records, upto: int) -> list[str]:
+    """Every client applied every event after its snapshot up to `upto`, once,
+    in seq order, with no gaps, duplicates or drops."""
+    problems = []
+    for r in records:
+        expected = list(range(r.snapshot_seq + 1, upto + 1))
+        if r.seqs != expected:
+            missing = sorted(set(expected) - set(r.seqs))
+            problems.append(f"{r.name}: applied {len(r.seqs)} of {len(expected)} events"
+                            f" (missing {missing[:5]}...)" if missing else
+                            f"{r.name}: events out of order")
+        if r.gaps or r.duplicates:
+            problems.append(f"{r.name}: {r.gaps} gaps, {r.duplicates} duplicates")
+        problems.extend(f"{r.name}: {e}" for e in r.errors)
+    return problems
+
+
+def _rss_mb(proc: psutil.Process) -> float:
+    return proc.memory_info().rss / 2**20
+
+
+def run(mode: str, n: int, workers: int, fanout_reps: int, seed: int = 1,
+        log=print, profile: str | None = None) -> Result:
+    res = Result(mode, n)
+    with tempfile.TemporaryDirectory(prefix="sinkron-bench-") as tmp:
+        server = Server(Path(tmp) / "instance", env={
+            "SINKRON_BROADCAST_MODE": mode,
+            # One address joins everyone here; the default limit is per address.
+            "SINKRON_JOIN_PER_MINUTE": "100000",
+        }).start()
+        fac = people = None
+        try:
+            proc = psutil.Process(server.proc.pid)
+            links = server.demo_links()
+            codes = [s["join_code"] for s in links["sites"]]
+            tokens = join_all(server, codes, n)
+            res.rss_mb["idle"] = _rss_mb(proc)
+
+            # The facilitator gets a process of its own: its send stamps must not
+            # wait behind the decoding of participants' events.
+            fac = Pool(server.url, 1)
+            people = Pool(server.url, workers)
+            got = fac.connect([(links["facilitator_token"], "facilitator")])
+            got_people = people.connect(tokens)
+            for g in (got, got_people):
+                if g["failed"] or g["no_snapshot"]:
+                    raise RuntimeError(f"connect failed: {g['failed'][:3]} {g['no_snapshot'][:3]}")
+            proposals = fac.records()[0].proposals
+            res.rss_mb["connected"] = _rss_mb(proc)
+            log(f"  {mode} N={n}: connected; fan-out x{fanout_reps}")
+
+            _fanout(res, fac, people, proc, proposals, fanout_reps)
+            log(f"  {mode} N={n}: burst")
+            with _profiler(proc.pid, profile and f"{profile}-{mode}-{n}.txt"):
+                _burst(res, fac, people, proc, seed)
+            res.rss_mb["after burst"] = _rss_mb(proc)
+
+            people.ask_all("disconnect")
+            fac.ask_all("disconnect")
+            time.sleep(3)  # let the server drop the sockets and their greenlets
+            res.rss_mb["after leaving"] = _rss_mb(proc)
+        finally:
+            for pool in (people, fac):
+                if pool is not None:
+                    pool.close()
+            server.stop()
+    return res
+
+
+@contextlib.contextmanager
+def _profiler(pid: int, path: str | None):
+    """py-spy on the server during the burst (--profile): collapsed stacks,
+    idle frames included, so waiting shows up beside computing."""
+    if not path:
+        yield
+        return
+    spy = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--idle", "--rate", "200",
+                            "--format", "raw", "--output", path],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)  # py-spy attaches
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
+
+
+def _cpu(meter_server: CpuMeter, meter_clients: CpuMeter) -> dict:
+    return {"server": meter_server.percent, "clients": meter_clients.percent,
+            "wall": meter_server.wall}
+
+
+def _fanout(res: Result, fac: Pool, people: Pool, proc, proposals: list[int], reps: int) -> None:
+    sends = []
+    with CpuMeter([proc]) as ms, CpuMeter(people.processes) as mc:
+        for i in range(reps):
+            _, sent, acked, ack = fac.ask(0, "command", 0, "agenda.focus",
+                                          {"proposal_id": proposals[i % len(proposals)]})
+            if not ack.get("ok"):
+                raise RuntimeError(f"agenda.focus refused: {ack}")
+            sends.append((ack["seq"], sent))
+            res.focus_ack_ms.append(1000 * (acked - sent))
+            behind = people.wait_seq(ack["seq"])
+            if behind:
+                res.problems.append(f"fan-out: {len(behind)} clients never got seq {ack['seq']}")
+            # A pause, so each focus is a lone event (sent at once, not in a window).
+            time.sleep(0.2)
+    res.fanout_cpu = _cpu(ms, mc)
+    records = people.records()
+    for seq, sent in sends:
+        res.fanout_ms.extend(1000 * (r.arrivals[seq] - sent) for r in records if seq in r.arrivals)
+    res.problems.extend(check_order(records, sends[-1][0]))
+    people.ask_all("clear")
+
+
+def _burst(res: Result, fac: Pool, people: Pool, proc, seed: int) -> None:
+    *_, ack = fac.ask(0, "command", 0, "voting.open", {"mode": "dots", "budget": 5,
+                                                     "max_per_proposal": 3})
+    if not ack.get("ok"):
+        raise RuntimeError(f"voting.open refused: {ack}")
+    open_seq = ack["seq"]
+    people.wait_seq(open_seq)
+    people.ask_all("clear")
+    time.sleep(0.5)
+    # The window opens a little after now, so every worker has its schedule in time.
+    t0 = time.monotonic() + 0.3
+    with CpuMeter([proc]) as ms, CpuMeter(people.processes) as mc:
+        for i, conn in enumerate(people.conns):
+            conn.send(("vote_burst", t0, 1.0, seed * 1000 + i, 3))
+        for conn in people.conns:
+            conn.recv()
+        waits = people.ask_all("wait_tasks", 300)
+        records = people.records()
+        votes = [c for r in records for c in r.commands]
+        final = max(c[3]["seq"] for c in votes if c[3].get("ok"))
+        behind = people.wait_seq(final, 300)
+    res.burst_cpu = _cpu(ms, mc)
+    if behind or any(w["pending"] for w in waits):
+        res.problems.append(f"burst: {len(behind)} clients never saw seq {final}; {waits}")
+    records = people.records()
+    votes = [c for r in records for c in r.commands]
+    res.ack_ms = [1000 * (acked - sent) for _, sent, acked, _ in votes]
+    res.rejected = [a for *_, a in votes if not a.get("ok")]
+    res.send_lag_ms = max(1000 * (sent - scheduled) for scheduled, sent, _, _ in votes)
+    for r in records:
+        if final in r.arrivals:
+            res.settle_ms.append(1000 * (r.arrivals[final] - t0))
+        res.messages.append(sum(1 for _, first, last in r.messages
+                                if last > open_seq and first <= final))
+    res.problems.extend(check_order(records, final))

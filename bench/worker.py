@@ -1,0 +1,115 @@
+"""A load-generator process: many LiveClients on one asyncio loop.
+
+The coordinator (bench/pool.py) drives it over a multiprocessing Pipe, one
+request and one reply at a time. Requests are awaited on the loop, so clients
+keep receiving while a request waits. One process per core-ish: a single
+Python process decoding 500 copies of every broadcast would measure itself,
+not the server."""
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+
+from bench.client import LiveClient
+
+CONNECT_CONCURRENCY = 20
+
+
+async def _connect_all(url: str, people: list[tuple[str, str]], clients: list[LiveClient]) -> dict:
+    """Connect a share of people, a few at a time; clients keep the given order,
+    so the coordinator can address them by index."""
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    fresh = [LiveClient(url, token, name) for token, name in people]
+
+    async def one(c: LiveClient) -> str | None:
+        async with gate:
+            try:
+                await c.connect()
+            except Exception as exc:
+                return f"{c.rec.name}: {exc!r}"
+        return None
+
+    outcomes = await asyncio.gather(*(one(c) for c in fresh))
+    failed = [o for o in outcomes if o]
+    clients.extend(c for c, o in zip(fresh, outcomes) if o is None)
+    # Connected is not ready: wait for each client's snapshot.
+    deadline = time.monotonic() + 60
+    while any(c.rec.snapshot_seq is None for c in clients) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    missing = [c.rec.name for c in clients if c.rec.snapshot_seq is None]
+    return {"connected": len(clients), "failed": failed, "no_snapshot": missing}
+
+
+async def _wait_seq(clients: list[LiveClient], seq: int, timeout: float) -> dict:
+    """Until every client has applied `seq`, or the timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        behind = [c for c in clients if (c.last_seq or 0) < seq]
+        if not behind:
+            return {"ok": True, "behind": []}
+        await asyncio.sleep(0.01)
+    return {"ok": False, "behind": [(c.rec.name, c.last_seq) for c in clients
+                                    if (c.last_seq or 0) < seq]}
+
+
+async def _vote(c: LiveClient, at: float, proposal_id: int, value: int) -> None:
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    await c.command("vote.cast", scheduled=at, proposal_id=proposal_id, value=value)
+
+
+def _vote_burst(clients: list[LiveClient], t0: float, window: float, seed: int,
+                max_value: int, tasks: list) -> int:
+    """Each client casts one vote at a random moment in [t0, t0 + window)."""
+    rng = random.Random(seed)
+    for c in clients:
+        at = t0 + rng.uniform(0, window)
+        tasks.append(asyncio.ensure_future(
+            _vote(c, at, rng.choice(c.rec.proposals), rng.randint(1, max_value))))
+    return len(clients)
+
+
+async def _serve(conn, url: str) -> None:
+    loop = asyncio.get_running_loop()
+    clients: list[LiveClient] = []
+    tasks: list[asyncio.Future] = []
+    while True:
+        op, *args = await loop.run_in_executor(None, conn.recv)
+        if op == "connect":
+            reply = await _connect_all(url, args[0], clients)
+        elif op == "command":
+            index, type_, fields = args
+            await clients[index].command(type_, **fields)
+            reply = clients[index].rec.commands[-1]  # (scheduled, sent, acked, ack)
+        elif op == "wait_seq":
+            reply = await _wait_seq(clients, *args)
+        elif op == "vote_burst":
+            reply = _vote_burst(clients, *args, tasks)
+        elif op == "wait_tasks":
+            done, pending = await asyncio.wait(tasks, timeout=args[0]) if tasks else ((), ())
+            reply = {"done": len(done), "pending": len(pending)}
+            tasks = list(pending)
+        elif op == "report":
+            reply = [c.rec for c in clients]
+        elif op == "clear":
+            # Forget what was recorded so far (keep seq tracking): reports stay small.
+            for c in clients:
+                c.rec.arrivals.clear()
+                c.rec.messages.clear()
+                c.rec.commands.clear()
+            reply = True
+        elif op == "disconnect":
+            await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
+            reply = len(clients)
+        elif op == "exit":
+            await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
+            conn.send(True)
+            return
+        else:
+            reply = {"error": f"unknown op {op}"}
+        conn.send(reply)
+
+
+def main(conn, url: str) -> None:
+    """Process entry point (multiprocessing 'spawn')."""
+    asyncio.run(_serve(conn, url))
