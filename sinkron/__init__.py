@@ -52,6 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app,
         async_mode=app.config["SINKRON_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         # None means same-origin only; other origins must be listed explicitly.
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"] or None,
         max_http_buffer_size=1_000_000,

@@ -19,6 +19,7 @@ Rooms, per meeting:
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -44,10 +45,7 @@ class Broadcaster:
     def __init__(self, socketio, config, app=None, db=None):
         self.socketio = socketio
         self.app, self.db = app, db
-        # Held while committing + queueing (writer), while sending (here), and
-        # while a connecting client joins its rooms (live.py): so a client never
-        # misses an event, nor gets one twice from replay and broadcast.
-        self.lock = threading.RLock()
+        self._lock = threading.RLock()
         self.window = config["SINKRON_BATCH_WINDOW_MS"] / 1000
         # "naive": every event on its own message at once, the benchmarks' baseline.
         self.naive = config["SINKRON_BROADCAST_MODE"] == "naive"
@@ -57,6 +55,15 @@ class Broadcaster:
         self._started = False
         self._hooks = []
         self.messages_sent = 0
+
+    def exclusive(self):
+        """Held while committing + queueing (writer), while sending (here), and
+        while a connecting client joins its rooms (live.py): so, in one process,
+        a client never misses an event nor gets one twice from replay and
+        broadcast. With several processes the meeting row lock orders sending
+        instead, and holding a process lock while waiting for it would deadlock
+        with this process's writer, which holds the row and waits for the lock."""
+        return contextlib.nullcontext() if self.shared else self._lock
 
     def on_sent(self, hook) -> None:
         """Call hook(meeting_id, events) after events went out (e.g. to disconnect
@@ -70,7 +77,7 @@ class Broadcaster:
             self.socketio.start_background_task(self._run)
 
     def publish(self, events: list[tuple[int, dict]]) -> None:
-        """Queue committed events; the caller holds self.lock."""
+        """Queue committed events; the caller holds exclusive()."""
         if not events:
             return
         if self.naive and not self.shared:
@@ -84,7 +91,7 @@ class Broadcaster:
         self._wake.set()
 
     def flush(self, meeting_id: int | None = None) -> int | None:
-        """Send what is pending now (for one meeting, or all); caller holds self.lock.
+        """Send what is pending now (for one meeting, or all); caller holds exclusive().
 
         Returns, for one meeting with several processes, the seq sent up to."""
         ids = [meeting_id] if meeting_id is not None else list(self._pending)
@@ -145,7 +152,7 @@ class Broadcaster:
             self._wake.wait()
             self._wake.clear()
             started = time.monotonic()
-            with self.lock:
+            with self.exclusive():
                 try:
                     self.flush()
                 except Exception:  # the task must survive anything

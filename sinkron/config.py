@@ -48,6 +48,8 @@ def load(instance_path: str) -> dict:
         "SECRET_KEY": _secret_key(path),
         "SQLALCHEMY_DATABASE_URI": _database_url(path),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        # Processes serving the same meetings share a channel on the queue.
+        "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or "sinkron",
         "SINKRON_ASYNC_MODE": os.environ.get("SINKRON_ASYNC_MODE") or "threading",
         "HOST": host,
         "PORT": port,

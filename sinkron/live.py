@@ -94,7 +94,7 @@ def on_disconnect(*_):
 def send_state(actor: Actor, last_seq, join: bool) -> None:
     """The missed events when `last_seq` is recent enough, else a snapshot."""
     broadcaster = services().broadcaster
-    with broadcaster.lock:
+    with broadcaster.exclusive():
         # Everything committed goes out first; then the client joins its rooms,
         # so events up to `upto` come by replay and every later one by broadcast.
         broadcaster.flush(actor.meeting_id)

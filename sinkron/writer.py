@@ -111,7 +111,7 @@ class Writer:
             events = [e for item in batch if item.error is None for e in item.events]
             # Committing inside the broadcaster's lock keeps "committed" and
             # "queued for broadcast" one step for a client that is connecting.
-            with self.broadcaster.lock:
+            with self.broadcaster.exclusive():
                 try:
                     session.commit()
                 except Exception:
