@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from .imports import store
 from .importing import read_plan_items, read_proposals
+from .meeting import views
 from .meetings import Links, create_meeting
 
 DATA = Path(__file__).parent / "data"
@@ -42,4 +43,6 @@ def create_demo(session: Session, public_url: str) -> Links:
                                ("plan-items", read_plan_items, "rkpd-contoh.csv")):
         path = DATA / name
         store(session, meeting.id, None, kind, reader(path.name, path.read_bytes()))
+    # Projectors show the first proposal at once, so the demo looks like a meeting.
+    meeting.focus_proposal_id = views.agenda_ids(session, meeting.id)[0]
     return links
