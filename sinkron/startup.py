@@ -20,6 +20,11 @@ def prepare(app: Flask) -> None:
             db.session.commit()
             print("Created the demo meeting.")
             _print_links(links, as_json=False)
+        else:
+            # Tokens are stored hashed: old links cannot be shown, only replaced.
+            for m in db.session.scalars(select(Meeting).order_by(Meeting.id)):
+                print(f"Meeting {m.id} ({m.status}): {m.title}")
+            print("For fresh links: flask --app app links MEETING_ID")
         db.session.remove()
     print(f"Sinkron is running: open {app.config['PUBLIC_URL']}/ "
           f"(listening on {app.config['HOST']}:{app.config['PORT']})", flush=True)
