@@ -61,7 +61,7 @@ def meeting(app, client, demo, live, join):
         _ok(who.send("proposal.mark", proposal_id=pid, status=status))
 
     special = _ok(siti.send("comment.add", kind="masukan", text=SPECIAL, proposal_id=p1))
-    plain = _ok(ahmad.send("comment.add", kind="tanggapan", text=PLAIN_COMMENT, proposal_id=p1))
+    _ok(ahmad.send("comment.add", kind="tanggapan", text=PLAIN_COMMENT, proposal_id=p1))
     hidden = _ok(budi.send("comment.add", kind="masukan", text=HIDDEN, proposal_id=p1))
     _ok(wayan.send("comment.add", kind="pertanyaan", text="Kapan mulai dibangun?", proposal_id=p1))
     _ok(wayan.send("comment.add", kind="masukan", text="Rapat ini bermanfaat."))
@@ -334,7 +334,7 @@ def test_draft_mark_goes_when_the_meeting_closes(app, client, meeting):
         assert not build_minutes(db.session, meeting["meeting_id"], "en").draft
 
 
-def test_open_round_is_marked_not_final(app, client, meeting):
+def test_a_newer_open_round_does_not_replace_the_closed_one(app, client, meeting):
     f = meeting["f"]
     p1 = meeting["p"][0]
     # A second round, still open: the minutes keep reporting the closed one.

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask_babel import gettext as _
-
 from ..meeting.vocab import ACCOMMODATED, CATEGORIES
 from . import wording as w
 from .content import Column, Money, Paragraph, Section, Table
 from .facts import Facts, ProposalFact
 from .formatting import duration, short_date
 from .timeline import Row
+from .words import _
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII")
 ROLE_ORDER = {"facilitator": 0, "host": 1, "participant": 2}
@@ -30,7 +29,7 @@ def attendance_list(f: Facts) -> Section:
         blocks.append(Paragraph(_("%(site)s (%(count)s people)", site=s.name, count=len(people)),
                                 "subheading"))
         blocks.append(Table(
-            [Column(_("No"), 0.45), Column(_("Name"), 2.4), Column(_("Organisation"), 2.4),
+            [Column(_("No"), 0.55), Column(_("Name"), 2.4), Column(_("Organisation"), 2.4),
              Column(_("Category"), 1.6), Column(_("Gender"), 1), Column(_("Role"), 1.2)],
             [[i, p.name, p.organisation or w.DASH, w.category(p.category), w.gender(p.gender),
               w.role(p.role)] for i, p in enumerate(people, 1)]))
@@ -56,7 +55,7 @@ def accommodated(f: Facts) -> Section:
     for agency in sorted(groups, key=str.casefold):
         blocks.append(Paragraph(agency, "subheading"))
         blocks.append(Table(
-            [Column(_("No"), 0.45), Column(_("Proposal"), 2.6), Column(_("Location"), 1.4),
+            [Column(_("No"), 0.55), Column(_("Proposal"), 2.6), Column(_("Location"), 1.4),
              Column(_("Agreed status"), 1.5), Column(_("Plan item"), 2.6),
              Column(_("Budget (pagu)"), 1.4)],
             [[i, w.proposal_name(pf.proposal), w.location(pf.proposal) or w.DASH,
@@ -70,7 +69,7 @@ def accommodated(f: Facts) -> Section:
 
 def not_accommodated(f: Facts, lang: str) -> Section:
     """Every proposal not in Annex II, undecided ones included, so none is lost."""
-    table = Table([Column(_("No"), 0.45), Column(_("Proposal"), 2.5), Column(_("Target agency"), 1.8),
+    table = Table([Column(_("No"), 0.55), Column(_("Proposal"), 2.5), Column(_("Target agency"), 1.8),
                    Column(_("Agreed status"), 1.5), Column(_("Reason"), 2.5),
                    Column(_("Follow-up"), 2.2)])
     for pf in f.proposals:
@@ -104,7 +103,7 @@ def ranking(f: Facts) -> Section:
 
 
 def _comment_table(items, sites: dict[int, str]) -> Table:
-    return Table([Column(_("No"), 0.45), Column(_("Kind"), 1), Column(_("Comment"), 4.2),
+    return Table([Column(_("No"), 0.55), Column(_("Kind"), 1), Column(_("Comment"), 4.2),
                   Column(_("From"), 2.2), Column(_("Supports"), 0.9)],
                  [[i, w.kind(c.comment.kind), c.comment.text,
                    w.author(c.author, sites.get(c.comment.site_id)), c.supports]
@@ -127,8 +126,9 @@ def comments(f: Facts) -> Section:
 
 
 def timeline(rows: list[Row]) -> Section:
-    table = Table([Column(_("No"), 0.8), Column(_("Time"), 1.1), Column(_("Event"), 1.5),
-                   Column(_("By"), 1.5), Column(_("Description"), 3.6)],
+    # Wide enough for ranges ("7026–7069", "11:20:31–11:22:19") on one line.
+    table = Table([Column(_("No"), 1.2), Column(_("Time"), 2.2), Column(_("Event"), 2.0),
+                   Column(_("By"), 1.4), Column(_("Description"), 3.6)],
                   [[r.seq, r.time, r.type, r.actor, r.description] for r in rows])
     return _annex(6, _("Timeline of the meeting"), [table])
 

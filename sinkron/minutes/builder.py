@@ -6,7 +6,6 @@ import re
 import unicodedata
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from ..i18n import pick_language
@@ -14,6 +13,7 @@ from ..models import utcnow
 from . import annexes, document, sheets, timeline
 from .content import Minutes
 from .facts import gather
+from .words import _, remembering
 
 
 class MeetingNotFound(LookupError):
@@ -35,7 +35,7 @@ def build_minutes(session: Session, meeting_id: int, lang: str = "id",
         raise MeetingNotFound(meeting_id)
     m = facts.meeting
     draft = m.status != "closed"
-    with force_locale(lang):
+    with force_locale(lang), remembering():
         mark = _("DRAFT")
         heading = _("MINUTES")
         running = _("Minutes %(number)s", number=m.number) if m.number else _("Minutes")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask_babel import gettext as _
-
 from ..meeting.vocab import CATEGORIES
 from . import wording as w
 from .content import Column, NumberedList, Paragraph, Section, Signatory, Signatures, Table
 from .facts import Facts
 from .formatting import long_date, short_date, zone_abbreviation
+from .words import _
 
 
 def _and(names: list[str]) -> str:
@@ -95,7 +94,7 @@ def attendance(f: Facts) -> Section:
 
 
 def results(f: Facts) -> Section:
-    table = Table([Column(_("No"), 0.45), Column(_("Proposal"), 2.6),
+    table = Table([Column(_("No"), 0.55), Column(_("Proposal"), 2.6),
                    Column(_("Agreed status"), 1.7), Column(_("Marks per site"), 2.1),
                    Column(_("Votes"), 1.3), Column(_("Most supported comments"), 2.6)])
     for i, pf in enumerate(f.proposals, 1):
@@ -139,7 +138,7 @@ def agreements(f: Facts) -> Section:
 
 
 def follow_ups(f: Facts, lang: str) -> Section:
-    table = Table([Column(_("No"), 0.45), Column(_("Proposal"), 2.2), Column(_("What"), 3),
+    table = Table([Column(_("No"), 0.55), Column(_("Proposal"), 2.2), Column(_("What"), 3),
                    Column(_("Who"), 1.8), Column(_("By when"), 1.3)])
     for pf in f.proposals:
         d = pf.decision

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from ..meeting import views
@@ -13,6 +13,7 @@ from ..models import (
     Comment, CommentSupport, Decision, Event, FloorRequest, Meeting, Participant, PlanItem,
     Proposal, Site, VotingRound,
 )
+from .timeline import CROWD
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Facts:
     general_comments: list[CommentFact]
     voting: RoundFact | None
     turns: list[Turn]
-    events: list[Event]
+    events: list  # rows of _events()
     now: dt.datetime
     plan_items: dict[int, PlanItem] = field(default_factory=dict)
 
@@ -109,6 +110,17 @@ def _turns(session: Session, meeting_id: int, people: dict[int, Participant],
     return turns
 
 
+def _events(session: Session, meeting_id: int) -> list:
+    """Rows with seq, type, at, actor and data. Crowd events are only counted
+    in the timeline, so their payloads (tallies, summaries) are not read."""
+    columns = (Event.seq, Event.type, Event.at)
+    crowd = session.execute(select(*columns, literal(None).label("actor"), literal(None).label("data"))
+                            .where(Event.meeting_id == meeting_id, Event.type.in_(CROWD))).all()
+    steering = session.execute(select(*columns, Event.actor, Event.data).where(
+        Event.meeting_id == meeting_id, Event.type.not_in(CROWD))).all()
+    return sorted(crowd + steering, key=lambda e: e.seq)
+
+
 def gather(session: Session, meeting_id: int, now: dt.datetime) -> Facts | None:
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
@@ -148,8 +160,7 @@ def gather(session: Session, meeting_id: int, now: dt.datetime) -> Facts | None:
             rank_by_site={sid: ranks_[p.id] for sid, ranks_ in site_ranks.items() if p.id in ranks_},
             comments=comments.get(p.id, [])))
 
-    events = list(session.scalars(select(Event).where(Event.meeting_id == meeting_id)
-                                  .order_by(Event.seq)))
+    events = _events(session, meeting_id)
     return Facts(
         meeting=meeting, sites=sites, participants=people,
         facilitators=[p for p in people.values() if p.role == "facilitator" and not p.revoked],

@@ -2,8 +2,6 @@
 for CSV): numbers stay numbers so people can sort, filter and sum."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from ..labels import MEETING_STATUS_LABELS
 from ..meeting.vocab import STATUSES
 from . import wording as w
@@ -12,6 +10,7 @@ from .document import attendance_table
 from .facts import Facts, ProposalFact
 from .formatting import local, long_date, zone
 from .timeline import Row, mode_label
+from .words import _
 
 
 def _table(titles: list[str]) -> Table:
@@ -123,7 +122,7 @@ def about(f: Facts, heading: str, lang: str) -> Sheet:
     t = Table([Column(_("Item")), Column(_("Value"))])
     t.rows = [[_("Document"), heading], [_("Meeting"), m.title], [_("Number"), m.number],
               [_("Date"), long_date(m.date, lang)], [_("Sites"), ", ".join(s.name for s in f.sites)],
-              [_("Status"), str(MEETING_STATUS_LABELS.get(m.status, m.status))]]
+              [_("Status"), w.label(MEETING_STATUS_LABELS, m.status)]]
     if m.status != "closed":
         t.rows.append([_("DRAFT"), _("DRAFT: the meeting has not been closed yet; these minutes "
                                      "may still change.")])

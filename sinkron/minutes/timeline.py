@@ -12,12 +12,10 @@ import zoneinfo
 from collections import Counter
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
-
 from ..labels import STATUS_LABELS, VIEW_LABELS
-from ..models import Event, Participant, Proposal
+from ..models import Participant, Proposal
 from .formatting import local, zone
+from .words import _, ngettext, resolved
 
 CROWD = ("participant.join", "proposal.mark", "comment.add", "comment.support",
          "vote.cast", "floor.request", "floor.withdraw")
@@ -62,7 +60,7 @@ class Describer:
         p = self.people.get(pid)
         return p.name if p else "—"
 
-    def __call__(self, e: Event) -> str:
+    def __call__(self, e) -> str:
         d = e.data or {}
         method = getattr(self, "_" + e.type.replace(".", "_"), None)
         return method(d) if method else e.type
@@ -80,7 +78,7 @@ class Describer:
 
     def _projector_view(self, d):
         view = VIEW_LABELS.get(d.get("view"))
-        return _("Projectors show: %(view)s.", view=str(view) if view else d.get("view"))
+        return _("Projectors show: %(view)s.", view=resolved(view) if view else d.get("view"))
 
     def _proposal_add(self, d):
         return _("Proposal %(proposal)s added.", proposal=self.proposal(d.get("proposal", {}).get("id")))
@@ -100,7 +98,7 @@ class Describer:
         status = (d.get("decision") or {}).get("status")
         label = STATUS_LABELS.get(status)
         return _("Agreed for %(proposal)s: %(status)s.", proposal=self.proposal(d.get("proposal_id")),
-                 status=str(label) if label else status)
+                 status=resolved(label) if label else status)
 
     def _voting_open(self, d):
         r = d.get("round") or {}
@@ -137,11 +135,12 @@ class _Clock:
         return here.strftime("%H:%M:%S" if here.date() == self.day else "%Y-%m-%d %H:%M:%S")
 
 
-def build_rows(events: list[Event], describe: Describer, tz: zoneinfo.ZoneInfo,
+def build_rows(events: list, describe: Describer, tz: zoneinfo.ZoneInfo,
                meeting_day: dt.date | None) -> list[Row]:
+    """`events`: rows with seq, type, at, actor and data, in seq order."""
     clock = _Clock(tz, meeting_day)
     rows: list[Row] = []
-    crowd: list[Event] = []
+    crowd: list = []
 
     def flush() -> None:
         if not crowd:

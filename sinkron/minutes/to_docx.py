@@ -1,46 +1,48 @@
 """DOCX: the berita acara as an editable Word document (BAPPEDA staff edit and
-sign it). A4, page numbers, repeating table headers, signature blocks."""
+sign it). A4, page numbers, repeating table headers, signature blocks.
+
+python-docx sets up the package, page, header and footer; the body is written
+as WordprocessingML text and parsed once, because building tens of thousands
+of table cells through python-docx's object API takes many seconds."""
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from docx.shared import Mm, Pt, RGBColor
 
 from .content import Minutes, NumberedList, Paragraph, Section, Signatures, Table
 from .formatting import cell_text, split_page_label, xml_safe
 
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Mm(210), Mm(297), Mm(20)
-TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
-DRAFT_RED = RGBColor(0xB0, 0x00, 0x00)
+TEXT_WIDTH_TWIPS = int((PAGE_WIDTH - 2 * MARGIN) / 635)  # EMU -> twentieths of a point
+DRAFT_RED = "B00000"
+TABLE_PT = 8.5
+STYLE_NAMES = {"table": "Table Grid", "h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3",
+               "list": "List Number"}
 
 
-def _page(doc) -> None:
+def _setup(doc, m: Minutes) -> dict[str, str]:
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, MARGIN)
     normal = doc.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(10)
+    doc.core_properties.title = xml_safe(f"{m.heading}: {m.title}")[:250]
+    return {key: doc.styles[name].style_id for key, name in STYLE_NAMES.items()}
 
 
 def _field(paragraph, instruction: str) -> None:
     """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in."""
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), instruction)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
+    paragraph._p.append(parse_xml(
+        f'<w:fldSimple {nsdecls("w")} w:instr="{instruction}"><w:r><w:rPr><w:sz w:val="16"/>'
+        f'</w:rPr><w:t>1</w:t></w:r></w:fldSimple>'))
 
 
 def _header_footer(doc, m: Minutes) -> None:
@@ -50,8 +52,9 @@ def _header_footer(doc, m: Minutes) -> None:
     run = head.add_run(xml_safe(m.running_head))
     run.font.size = Pt(8)
     if m.draft:
+        # Every page says draft: a page copied on its own must not pass as final.
         run.bold = True
-        run.font.color.rgb = DRAFT_RED
+        run.font.color.rgb = RGBColor.from_string(DRAFT_RED)
     foot = section.footer.paragraphs[0]
     foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for part in split_page_label(m.page_label):
@@ -63,109 +66,120 @@ def _header_footer(doc, m: Minutes) -> None:
             foot.add_run(part).font.size = Pt(8)
 
 
-def _repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    tr_pr.append(flag)
+# --- WordprocessingML as text ---------------------------------------------------------
+
+def _run(text: str, bold=False, italic=False, underline=False, color=None, size=None) -> str:
+    # Child order is fixed by the schema: b, i, color, sz, u.
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "") + \
+        (f'<w:color w:val="{color}"/>' if color else "") + \
+        (f'<w:sz w:val="{int(size * 2)}"/>' if size else "") + \
+        ('<w:u w:val="single"/>' if underline else "")
+    lines = escape(xml_safe(text)).split("\n")
+    body = "<w:br/>".join(f'<w:t xml:space="preserve">{line}</w:t>' for line in lines)
+    return f"<w:r>{'<w:rPr>' + props + '</w:rPr>' if props else ''}{body}</w:r>"
 
 
-def _fill(cell, value, bold: bool) -> None:
-    paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(xml_safe(cell_text(value)))
-    if bold:
-        run.bold = True
+def _p(runs: str, style: str | None = None, align: str | None = None, page_break=False,
+       keep_next=False, space_after: int | None = None) -> str:
+    props = (f'<w:pStyle w:val="{style}"/>' if style else "") + \
+        ("<w:keepNext/>" if keep_next else "") + ("<w:pageBreakBefore/>" if page_break else "") + \
+        (f'<w:spacing w:after="{space_after}"/>' if space_after is not None else "") + \
+        (f'<w:jc w:val="{align}"/>' if align else "")
+    return f"<w:p>{'<w:pPr>' + props + '</w:pPr>' if props else ''}{runs}</w:p>"
 
 
-def _table(doc, t: Table) -> None:
-    table = doc.add_table(rows=1, cols=len(t.columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+def _cell(text: str, width: int, bold: bool, align: str | None = None, shade: str | None = None,
+          space_after: int = 0, size: float | None = TABLE_PT) -> str:
+    props = f'<w:tcW w:w="{width}" w:type="dxa"/>' + \
+        (f'<w:shd w:val="clear" w:color="auto" w:fill="{shade}"/>' if shade else "")
+    return (f"<w:tc><w:tcPr>{props}</w:tcPr>"
+            f"{_p(_run(text, bold=bold, size=size), align=align, space_after=space_after)}</w:tc>")
+
+
+def _grid(widths: list[int], style: str | None, borders: bool) -> str:
+    look = '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" ' \
+           'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+    props = (f'<w:tblStyle w:val="{style}"/>' if style and borders else "") + \
+        '<w:tblW w:w="0" w:type="auto"/><w:jc w:val="center"/>' + \
+        '<w:tblLayout w:type="fixed"/>' + \
+        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>' + look
+    cols = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    return f"<w:tblPr>{props}</w:tblPr><w:tblGrid>{cols}</w:tblGrid>"
+
+
+def _table(t: Table, ids: dict[str, str]) -> str:
     share = sum(c.width for c in t.columns)
-    # Rows added later copy the grid's widths into their cells.
-    for col, spec in zip(table.columns, t.columns):
-        col.width = int(TEXT_WIDTH * spec.width / share)
-    header = table.rows[0]
-    _repeat_header(header)
-    for cell, spec in zip(header.cells, t.columns):
-        cell.width = int(TEXT_WIDTH * spec.width / share)
-        _fill(cell, spec.title, True)
+    widths = [int(TEXT_WIDTH_TWIPS * c.width / share) for c in t.columns]
+    header = "".join(_cell(c.title, w, True, shade="DDE4EE") for c, w in zip(t.columns, widths))
+    # The header row repeats on every page the table runs over.
+    rows = [f'<w:tr><w:trPr><w:tblHeader/></w:trPr>{header}</w:tr>']
     for i, values in enumerate(t.rows):
         bold = i in t.emphasis
-        for cell, value in zip(table.add_row().cells, values):
-            _fill(cell, value, bold)
+        cells = "".join(_cell(cell_text(v), w, bold) for v, w in zip(values, widths))
+        rows.append(f"<w:tr>{cells}</w:tr>")
+    return f"<w:tbl>{_grid(widths, ids['table'], True)}{''.join(rows)}</w:tbl>" + _p("")
 
 
-def _signatures(doc, s: Signatures) -> None:
-    if s.dated:
-        doc.add_paragraph(xml_safe(s.dated)).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    table = doc.add_table(rows=4, cols=len(s.people))
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for i, person in enumerate(s.people):
-        label, title, space, name = (table.cell(r, i) for r in range(4))
-        label.paragraphs[0].add_run(xml_safe(person.label)).bold = True
-        title.paragraphs[0].add_run(xml_safe(person.title))
+def _signatures(s: Signatures) -> str:
+    out = _p(_run(s.dated), align="right") if s.dated else ""
+    width = TEXT_WIDTH_TWIPS // len(s.people)
+    widths = [width] * len(s.people)
+    rows = [
+        [_cell(p.label, width, True, "center", size=None) for p in s.people],
+        [_cell(p.title, width, False, "center", size=None) for p in s.people],
         # Room for the signature itself.
-        space.paragraphs[0].paragraph_format.space_after = Pt(48)
-        run = name.paragraphs[0].add_run(xml_safe(person.name) or "(....................)")
-        run.bold = True
-        run.underline = bool(person.name)
-        for cell in (label, title, space, name):
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        [_cell("", width, False, "center", space_after=960, size=None) for _ in s.people],
+        [f"<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/></w:tcPr>"
+         f"{_p(_run(p.name or '(....................)', bold=True, underline=bool(p.name)), align='center')}"
+         f"</w:tc>" for p in s.people],
+    ]
+    body = "".join(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(r)}</w:tr>" for r in rows)
+    return out + f"<w:tbl>{_grid(widths, None, False)}{body}</w:tbl>"
 
 
-def _paragraph(doc, p: Paragraph) -> None:
+def _paragraph(p: Paragraph, ids: dict[str, str]) -> str:
     if p.style == "subheading":
-        doc.add_heading(xml_safe(p.text), level=3)
-        return
-    paragraph = doc.add_paragraph()
-    run = paragraph.add_run(xml_safe(p.text))
+        return _p(_run(p.text), style=ids["h3"], keep_next=True)
     if p.style == "note":
-        run.italic = True
-    elif p.style == "draft":
-        run.bold = True
-        run.font.color.rgb = DRAFT_RED
-    paragraph.paragraph_format.alignment = (WD_ALIGN_PARAGRAPH.CENTER if p.style == "centre"
-                                            else WD_ALIGN_PARAGRAPH.JUSTIFY)
+        return _p(_run(p.text, italic=True))
+    if p.style == "draft":
+        return _p(_run(p.text, bold=True, color=DRAFT_RED))
+    return _p(_run(p.text), align="center" if p.style == "centre" else "both")
 
 
-def _section(doc, section: Section) -> None:
+def _section(section: Section, ids: dict[str, str]) -> str:
+    out = []
     if section.heading:
-        heading = doc.add_heading(xml_safe(section.heading), level=1 if section.annex else 2)
-        heading.paragraph_format.page_break_before = section.annex
+        out.append(_p(_run(section.heading), style=ids["h1" if section.annex else "h2"],
+                      page_break=section.annex, keep_next=True))
     for block in section.blocks:
         if isinstance(block, Paragraph):
-            _paragraph(doc, block)
+            out.append(_paragraph(block, ids))
         elif isinstance(block, Table):
-            _table(doc, block)
-            doc.add_paragraph()
+            out.append(_table(block, ids))
         elif isinstance(block, NumberedList):
-            for item in block.items:
-                doc.add_paragraph(xml_safe(item), style="List Number")
+            out += [_p(_run(item), style=ids["list"]) for item in block.items]
         elif isinstance(block, Signatures):
-            _signatures(doc, block)
+            out.append(_signatures(block))
+    return "".join(out)
 
 
-def _title(doc, m: Minutes) -> None:
-    for text, size in ((m.heading, 16), (m.title, 12), (m.number, 10)):
-        if text:
-            paragraph = doc.add_paragraph()
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run = paragraph.add_run(xml_safe(text))
-            run.bold = True
-            run.font.size = Pt(size)
-            if m.draft and text is m.heading:
-                run.font.color.rgb = DRAFT_RED
+def _title(m: Minutes) -> str:
+    return "".join(
+        _p(_run(text, bold=True, size=size, color=DRAFT_RED if m.draft and text is m.heading else None),
+           align="center")
+        for text, size in ((m.heading, 16), (m.title, 12), (m.number, 10)) if text)
 
 
 def render(m: Minutes) -> bytes:
     doc = Document()
-    _page(doc)
+    ids = _setup(doc, m)
     _header_footer(doc, m)
-    doc.core_properties.title = xml_safe(f"{m.heading}: {m.title}")[:250]
-    _title(doc, m)
-    for section in m.sections:
-        _section(doc, section)
+    body = _title(m) + "".join(_section(s, ids) for s in m.sections)
+    fragment = parse_xml(f"<w:body {nsdecls('w')}>{body}</w:body>")
+    end = doc.element.body.sectPr
+    for child in list(fragment):
+        end.addprevious(child)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

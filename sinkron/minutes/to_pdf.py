@@ -1,22 +1,28 @@
 """PDF: the same document as the DOCX, for filing as is. fpdf2 installs from pip
 alone; the DejaVu Sans files shipped next to this module cover Indonesian
-and English, so no system font is needed."""
+and English, so no system font is needed.
+
+Text is wrapped here, word by word with cached widths, and drawn line by line.
+fpdf2's own multi_cell and table() measure every line character by character
+again and again: on a 200-proposal meeting they took over 20 seconds."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import TableBordersLayout, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.enums import XPos, YPos
 
 from .content import Minutes, NumberedList, Paragraph, Section, Signatures, Table
-from .formatting import cell_text, split_page_label
+from .formatting import cell_text, split_page_label, xml_safe
 
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "DejaVu"
-BODY, SMALL, LINE = 9, 7.5, 4.6
+BODY, SMALL = 9.0, 7.5
+LEADING = 1.25          # line height as a multiple of the font size
+PAD = 1.0               # cell padding, mm
 DRAFT_RED = (176, 0, 0)
 GREY = (90, 90, 90)
+HEAD_FILL = (221, 228, 238)
 
 
 class _PDF(FPDF):
@@ -26,9 +32,10 @@ class _PDF(FPDF):
         self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
         self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
         self.set_margins(18, 18, 18)
-        self.set_auto_page_break(True, margin=18)
-        self.set_title(f"{m.heading}: {m.title}")
+        self.set_auto_page_break(False, margin=18)
+        self.set_title(xml_safe(f"{m.heading}: {m.title}"))
         self.set_lang(m.lang)
+        self._widths: dict[tuple[str, str], float] = {}
 
     def header(self) -> None:
         # Every page carries the running head, so a loose page of a draft is still a draft.
@@ -47,79 +54,196 @@ class _PDF(FPDF):
                        for part in split_page_label(self.minutes.page_label))
         self.cell(0, 5, text, align="C")
 
+    # --- measuring and wrapping -----------------------------------------------------
 
-def _text(pdf: _PDF, text: str, size: float = BODY, bold: bool = False, align: str = "J",
-          color=(0, 0, 0)) -> None:
-    pdf.set_font(FAMILY, "B" if bold else "", size)
+    @property
+    def bottom(self) -> float:
+        return self.h - self.b_margin
+
+    def use(self, bold: bool, size: float) -> None:
+        self.set_font(FAMILY, "B" if bold else "", size)
+
+    def width(self, word: str) -> float:
+        """Width in mm at the current font and size; words repeat, so cached."""
+        key = (self.font_style, word)
+        found = self._widths.get(key)
+        if found is None:
+            cw = self.current_font.cw
+            found = self._widths[key] = sum(cw[ord(c)] for c in word) * 0.001 / self.k
+        return found * self.font_size_pt
+
+    def wrap(self, text: str, room: float) -> list[tuple[str, float]]:
+        """Greedy word wrap into (line, width) pairs; words wider than the room are cut."""
+        lines: list[tuple[str, float]] = []
+        space = self.width(" ")
+        for paragraph in xml_safe(text).replace("\t", " ").split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split(" "):
+                w = self.width(word)
+                if line and used + space + w <= room:
+                    line, used = f"{line} {word}", used + space + w
+                    continue
+                if line:
+                    lines.append((line, used))
+                line, used = word, w
+                while used > room and len(line) > 1:
+                    cut = self._fit(line, room)
+                    lines.append((line[:cut], self.width(line[:cut])))
+                    line = line[cut:]
+                    used = self.width(line)
+            lines.append((line, used))
+        return lines
+
+    def _fit(self, word: str, room: float) -> int:
+        total = 0.0
+        for i, c in enumerate(word):
+            total += self.width(c)
+            if total > room:
+                return max(1, i)
+        return len(word)
+
+
+# --- blocks ------------------------------------------------------------------------
+
+def _line_height(size: float) -> float:
+    return size * LEADING / 72 * 25.4
+
+
+def _text(pdf: _PDF, text: str, size: float = BODY, bold: bool = False, align: str = "L",
+          color=(0, 0, 0), gap: float = 1.5) -> None:
+    pdf.use(bold, size)
     pdf.set_text_color(*color)
-    pdf.multi_cell(0, LINE * size / BODY, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    lh = _line_height(size)
+    for line, width in pdf.wrap(text, pdf.epw):
+        if pdf.y + lh > pdf.bottom:
+            pdf.add_page()
+            pdf.use(bold, size)
+            pdf.set_text_color(*color)
+        x = pdf.l_margin + {"L": 0, "C": (pdf.epw - width) / 2, "R": pdf.epw - width}[align]
+        pdf.text(x, pdf.y + lh * 0.78, line)
+        pdf.y += lh
     pdf.set_text_color(0)
+    pdf.y += gap
+
+
+class _Grid:
+    """Draws one table: header row repeated on each page, rows split across pages
+    only when taller than a page."""
+
+    def __init__(self, pdf: _PDF, widths: list[float], borders: bool = True, centre: bool = False):
+        self.pdf, self.widths, self.borders, self.centre = pdf, widths, borders, centre
+        self.lh = _line_height(SMALL)
+        self.header: list[str] | None = None
+
+    def _lines(self, values: list[str], bold: bool) -> list[list[tuple[str, float]]]:
+        self.pdf.use(bold, SMALL)
+        return [self.pdf.wrap(v, w - 2 * PAD) for v, w in zip(values, self.widths)]
+
+    def _draw(self, cells, start: int, count: int, bold: bool, fill=None) -> None:
+        pdf = self.pdf
+        pdf.use(bold, SMALL)
+        top, height = pdf.y, count * self.lh + 2 * PAD
+        x = pdf.l_margin
+        if fill:
+            pdf.set_fill_color(*fill)
+            pdf.rect(x, top, sum(self.widths), height, style="F")
+        for lines, w in zip(cells, self.widths):
+            for n, (line, lw) in enumerate(lines[start:start + count]):
+                offset = (w - lw) / 2 if self.centre else PAD
+                pdf.text(x + offset, top + PAD + n * self.lh + self.lh * 0.78, line)
+            x += w
+        if self.borders:
+            right = pdf.l_margin + sum(self.widths)
+            pdf.line(pdf.l_margin, top, right, top)
+            pdf.line(pdf.l_margin, top + height, right, top + height)
+            x = pdf.l_margin
+            for w in [0.0] + self.widths:
+                x += w
+                pdf.line(x, top, x, top + height)
+        pdf.y = top + height
+
+    def _room(self) -> int:
+        return int((self.pdf.bottom - self.pdf.y - 2 * PAD) // self.lh)
+
+    def _new_page(self) -> None:
+        self.pdf.add_page()
+        if self.header is not None:
+            self._draw(self.header_lines, 0, max(map(len, self.header_lines)), True, HEAD_FILL)
+
+    def head(self, titles: list[str]) -> None:
+        self.header, self.header_lines = titles, self._lines(titles, True)
+        if self._room() < max(map(len, self.header_lines)) + 2:
+            self.pdf.add_page()
+        self._draw(self.header_lines, 0, max(map(len, self.header_lines)), True, HEAD_FILL)
+
+    def row(self, values: list[str], bold: bool = False) -> None:
+        cells = self._lines(values, bold)
+        total = max(map(len, cells))
+        done = 0
+        while done < total:
+            room = self._room()
+            # A row that fits on a fresh page is not split; a longer one is.
+            if room < total - done and (room < 3 or done == 0 and total <= self._page_room()):
+                self._new_page()
+                room = self._room()
+            count = min(room, total - done)
+            self._draw(cells, done, count, bold)
+            done += count
+
+    def _page_room(self) -> int:
+        header = max(map(len, self.header_lines)) * self.lh + 2 * PAD if self.header else 0
+        usable = self.pdf.bottom - self.pdf.t_margin - 7 - header
+        return int((usable - 2 * PAD) // self.lh)
 
 
 def _table(pdf: _PDF, t: Table) -> None:
-    pdf.set_font(FAMILY, "", SMALL)
-    bold = FontFace(emphasis="BOLD")
-    with pdf.table(col_widths=[c.width for c in t.columns], line_height=3.6, text_align="LEFT",
-                   v_align="TOP", padding=1, headings_style=FontFace(emphasis="BOLD",
-                                                                     fill_color=(221, 228, 238)),
-                   repeat_headings=1) as table:
-        head = table.row()
-        for c in t.columns:
-            head.cell(c.title)
-        for i, values in enumerate(t.rows):
-            row = table.row()
-            style = bold if i in t.emphasis else None
-            for value in values:
-                row.cell(cell_text(value), style=style)
-    pdf.ln(3)
+    share = sum(c.width for c in t.columns)
+    grid = _Grid(pdf, [pdf.epw * c.width / share for c in t.columns])
+    grid.head([c.title for c in t.columns])
+    for i, values in enumerate(t.rows):
+        grid.row([cell_text(v) for v in values], bold=i in t.emphasis)
+    pdf.y += 3
 
 
 def _signatures(pdf: _PDF, s: Signatures) -> None:
     # Kept together: a signature block split over two pages is useless.
-    if pdf.will_page_break(60):
+    if pdf.y + 60 > pdf.bottom:
         pdf.add_page()
     if s.dated:
         _text(pdf, s.dated, align="R")
-        pdf.ln(2)
-    pdf.set_font(FAMILY, "", BODY)
-    with pdf.table(borders_layout=TableBordersLayout.NONE, text_align="CENTER", line_height=LINE,
-                   first_row_as_headings=False, v_align="TOP") as table:
-        rows = ([(p.label, True) for p in s.people], [(p.title, False) for p in s.people],
-                [("\n\n\n\n", False) for _ in s.people],
-                [(p.name or "(....................)", True) for p in s.people])
-        for cells in rows:
-            row = table.row()
-            for text, strong in cells:
-                row.cell(text, style=FontFace(emphasis="BOLD") if strong else None)
+    grid = _Grid(pdf, [pdf.epw / len(s.people)] * len(s.people), borders=False, centre=True)
+    grid.row([p.label for p in s.people], bold=True)
+    grid.row([p.title for p in s.people])
+    pdf.y += 22
+    grid.row([p.name or "(....................)" for p in s.people], bold=True)
 
 
 def _section(pdf: _PDF, section: Section) -> None:
     if section.annex:
         pdf.add_page()
     if section.heading:
-        if pdf.will_page_break(20):
+        if pdf.y + 25 > pdf.bottom:
             pdf.add_page()
-        pdf.ln(2)
-        _text(pdf, section.heading, size=11, bold=True, align="L")
-        pdf.ln(1)
+        pdf.y += 2
+        _text(pdf, section.heading, size=11, bold=True, gap=1)
     for block in section.blocks:
         if isinstance(block, Paragraph):
             if block.style == "subheading":
-                pdf.ln(1)
-                _text(pdf, block.text, size=BODY, bold=True, align="L")
+                if pdf.y + 20 > pdf.bottom:
+                    pdf.add_page()
+                pdf.y += 1
+                _text(pdf, block.text, bold=True, gap=1)
             elif block.style == "draft":
                 _text(pdf, block.text, bold=True, color=DRAFT_RED)
             elif block.style == "note":
                 _text(pdf, block.text, size=SMALL + 0.5, color=GREY)
             else:
-                _text(pdf, block.text, align="C" if block.style == "centre" else "J")
-            pdf.ln(1.5)
+                _text(pdf, block.text, align="C" if block.style == "centre" else "L")
         elif isinstance(block, Table):
             _table(pdf, block)
         elif isinstance(block, NumberedList):
             for i, item in enumerate(block.items, 1):
-                _text(pdf, f"{i}. {item}")
-                pdf.ln(1)
+                _text(pdf, f"{i}. {item}", gap=1)
         elif isinstance(block, Signatures):
             _signatures(pdf, block)
 
@@ -129,9 +253,9 @@ def render(m: Minutes) -> bytes:
     pdf.add_page()
     for text, size in ((m.heading, 15), (m.title, 11), (m.number, BODY)):
         if text:
-            _text(pdf, text, size=size, bold=True, align="C",
+            _text(pdf, text, size=size, bold=True, align="C", gap=0.5,
                   color=DRAFT_RED if m.draft and text is m.heading else (0, 0, 0))
-    pdf.ln(3)
+    pdf.y += 3
     for section in m.sections:
         _section(pdf, section)
     return bytes(pdf.output())

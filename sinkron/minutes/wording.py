@@ -4,13 +4,12 @@ location, a plan item in one line, marks and votes per site.
 Call inside flask_babel.force_locale: labels resolve in the current locale."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from ..labels import CATEGORY_LABELS, COMMENT_KIND_LABELS, GENDER_LABELS, ROLE_LABELS, STATUS_LABELS
 from ..models import Participant, PlanItem, Proposal, Site
 from ..meeting.vocab import STATUSES
 from .facts import CommentFact, ProposalFact, RoundFact
 from .timeline import mode_label
+from .words import _, resolved
 
 DASH = "—"
 _ORDER = {key: i for i, key in enumerate(STATUSES)}
@@ -20,7 +19,7 @@ def label(labels: dict, key: str | None) -> str:
     if key is None or key == "":
         return DASH
     found = labels.get(key)
-    return str(found) if found is not None else key
+    return resolved(found) if found is not None else key
 
 
 def status(key: str | None) -> str:

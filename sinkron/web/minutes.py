@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, request, send_file
+from flask import Blueprint, abort, request, send_file
 
 from ..extensions import db, socketio
 from ..i18n import pick_language
@@ -17,7 +17,7 @@ def _render(minutes, fmt: str) -> bytes:
     """Under eventlet, a render of several hundred pages would stall every live
     connection of the process; a real thread lets the hub keep serving. The
     renderers need no app context: the builder already resolved every word."""
-    if current_app.config.get("SINKRON_ASYNC_MODE") == "eventlet" and socketio.async_mode == "eventlet":
+    if socketio.async_mode == "eventlet":
         from eventlet import tpool
         return tpool.execute(render, minutes, fmt)
     return render(minutes, fmt)
