@@ -10,6 +10,7 @@ import io
 from xml.sax.saxutils import escape
 
 from docx import Document
+from lxml import etree
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
@@ -171,15 +172,21 @@ def _title(m: Minutes) -> str:
         for text, size in ((m.heading, 16), (m.title, 12), (m.number, 10)) if text)
 
 
+MARKER = _p(_run("sinkron-minutes-body"))
+
+
 def render(m: Minutes) -> bytes:
     doc = Document()
     ids = _setup(doc, m)
     _header_footer(doc, m)
+    doc.element.body.sectPr.addprevious(parse_xml(MARKER.replace("<w:p>", f"<w:p {nsdecls('w')}>", 1)))
+    # The body goes in as text and the whole part is parsed once: moving
+    # elements between lxml documents re-walks every node and took longer
+    # than everything else together.
+    skeleton = etree.tostring(doc.element, encoding="unicode")
+    assert skeleton.count(MARKER) == 1
     body = _title(m) + "".join(_section(s, ids) for s in m.sections)
-    fragment = parse_xml(f"<w:body {nsdecls('w')}>{body}</w:body>")
-    end = doc.element.body.sectPr
-    for child in list(fragment):
-        end.addprevious(child)
+    doc.part._element = parse_xml(skeleton.replace(MARKER, body))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
