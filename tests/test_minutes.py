@@ -197,6 +197,8 @@ def test_docx_contents(client, meeting):
 def test_docx_indonesian_by_default(client, meeting):
     d, text = _docx_text(_get(client, meeting, "docx").data)
     assert "Selasa, 12 Mei 2020" in text
+    assert f"{meeting['p'][0]['code']} {meeting['p'][0]['title']}" in text
+    assert "Rp 250.000.000" in text and meeting["p"][0]["cost"] == 250_000_000
     # Annex II shows the plan item's budget (pagu) in rupiah.
     budget = meeting["plan_item"]["budget"]
     assert "Rp " + f"{budget:,}".replace(",", ".") in text
@@ -354,7 +356,7 @@ def test_only_open_round_is_reported_as_not_final(app, client, demo, live):
     text = _get(client, {"meeting_id": demo.meeting_id, "token": demo.facilitator_token},
                 "md", lang="en").data.decode()
     assert "still open: these numbers are not final" in text
-    assert "4 (1 people)" in text
+    assert "4 (1 person)" in text
 
 
 # --- access, formats, names ------------------------------------------------------------

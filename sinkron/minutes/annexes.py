@@ -10,7 +10,7 @@ from .content import Column, Money, Paragraph, Section, Table
 from .facts import Facts, ProposalFact
 from .formatting import duration, short_date
 from .timeline import Row
-from .words import _
+from .words import _, ngettext
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII")
 ROLE_ORDER = {"facilitator": 0, "host": 1, "participant": 2}
@@ -26,7 +26,8 @@ def attendance_list(f: Facts) -> Section:
     for s in f.sites:
         people = sorted((p for p in f.attendees if p.site_id == s.id),
                         key=lambda p: (ROLE_ORDER.get(p.role, 3), p.id))
-        blocks.append(Paragraph(_("%(site)s (%(count)s people)", site=s.name, count=len(people)),
+        blocks.append(Paragraph(ngettext("%(site)s (%(num)d person)", "%(site)s (%(num)d people)",
+                                         len(people), site=s.name),
                                 "subheading"))
         blocks.append(Table(
             [Column(_("No"), 0.55), Column(_("Name"), 2.4), Column(_("Organisation"), 2.4),

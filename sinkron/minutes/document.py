@@ -8,8 +8,8 @@ from ..meeting.vocab import CATEGORIES
 from . import wording as w
 from .content import Column, NumberedList, Paragraph, Section, Signatory, Signatures, Table
 from .facts import Facts
-from .formatting import long_date, short_date, zone_abbreviation
-from .words import _
+from .formatting import long_date, rupiah, short_date, zone_abbreviation
+from .words import _, ngettext
 
 
 def _and(names: list[str]) -> str:
@@ -88,8 +88,9 @@ def attendance_table(f: Facts) -> Table:
 def attendance(f: Facts) -> Section:
     per_site = [_("%(site)s: %(count)s", site=s.name,
                   count=sum(1 for p in f.attendees if p.site_id == s.id)) for s in f.sites]
-    text = _("%(total)s people attended (%(sites)s); the list is in Annex I.",
-             total=len(f.attendees), sites="; ".join(per_site))
+    text = ngettext("%(num)d person attended (%(sites)s); the list is in Annex I.",
+                    "%(num)d people attended (%(sites)s); the list is in Annex I.",
+                    len(f.attendees), sites="; ".join(per_site))
     return Section(_("3. Attendance"), [Paragraph(text), attendance_table(f)])
 
 
@@ -104,6 +105,8 @@ def results(f: Facts) -> Section:
             what.append(_("Location: %(place)s", place=w.location(p)))
         if p.target_agency:
             what.append(_("Target agency: %(agency)s", agency=p.target_agency))
+        if p.cost is not None:
+            what.append(_("Estimated cost: %(amount)s", amount=rupiah(p.cost)))
         agreed = [w.decided_status(pf)]
         if pf.plan_item:
             agreed.append(_("Plan item: %(item)s", item=w.plan_item(pf.plan_item)))

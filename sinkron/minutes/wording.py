@@ -9,7 +9,7 @@ from ..models import Participant, PlanItem, Proposal, Site
 from ..meeting.vocab import STATUSES
 from .facts import CommentFact, ProposalFact, RoundFact
 from .timeline import mode_label
-from .words import _, resolved
+from .words import _, ngettext, resolved
 
 DASH = "—"
 _ORDER = {key: i for i, key in enumerate(STATUSES)}
@@ -88,7 +88,8 @@ def vote_value(voting: RoundFact | None, tally: dict | None, site_id: int | None
         return str(part.get("total") or 0)
     if part.get("mean") is None:
         return DASH
-    return _("%(mean)s (%(count)s people)", mean=f"{part['mean']:g}", count=part.get("count", 0))
+    return ngettext("%(mean)s (%(num)d person)", "%(mean)s (%(num)d people)", part.get("count", 0),
+                    mean=f"{part['mean']:g}")
 
 
 def author(p: Participant | None, site: str | None = None) -> str:
@@ -99,8 +100,8 @@ def author(p: Participant | None, site: str | None = None) -> str:
 
 def comment_line(c: CommentFact) -> str:
     author = c.author.name if c.author else DASH
-    return _("“%(text)s” — %(name)s (%(count)s supports)", text=c.comment.text, name=author,
-             count=c.supports)
+    return ngettext("“%(text)s” — %(name)s (%(num)d support)", "“%(text)s” — %(name)s (%(num)d supports)",
+                    c.supports, text=c.comment.text, name=author)
 
 
 def round_note(voting: RoundFact | None) -> str:
@@ -108,8 +109,11 @@ def round_note(voting: RoundFact | None) -> str:
         return _("No voting round was held.")
     r = voting.round
     if voting.final:
-        return _("Votes from round %(number)s (%(mode)s), closed; %(voters)s people voted.",
-                 number=r.number, mode=mode_label(r.mode), voters=voting.voters["total"])
-    return _("Votes from round %(number)s (%(mode)s), still open: these numbers are not final; "
-             "%(voters)s people have voted so far.",
-             number=r.number, mode=mode_label(r.mode), voters=voting.voters["total"])
+        return ngettext("Votes from round %(number)s (%(mode)s), closed; %(num)d person voted.",
+                        "Votes from round %(number)s (%(mode)s), closed; %(num)d people voted.",
+                        voting.voters["total"], number=r.number, mode=mode_label(r.mode))
+    return ngettext("Votes from round %(number)s (%(mode)s), still open: these numbers are not "
+                    "final; %(num)d person has voted so far.",
+                    "Votes from round %(number)s (%(mode)s), still open: these numbers are not "
+                    "final; %(num)d people have voted so far.",
+                    voting.voters["total"], number=r.number, mode=mode_label(r.mode))
