@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -304,46 +304,63 @@ def close_voting(ctx: Context, args: dict) -> dict:
     return _close_round(ctx, r)
 
 
+# vote.cast is the burst command (everyone votes when a round opens), so it
+# runs on statements built once, through the connection: no ORM objects, no
+# unit-of-work flush. Its reads see the database as this transaction left it,
+# since the engine flushes after every command.
+_OPEN_ROUND = select(VotingRound.id, VotingRound.mode, VotingRound.budget,
+                     VotingRound.max_per_proposal, VotingRound.hide_results).where(
+    VotingRound.meeting_id == bindparam("m"), VotingRound.is_open.is_(True))
+_PROPOSAL_MEETING = select(Proposal.meeting_id).where(Proposal.id == bindparam("p"))
+_MY_VOTES = select(Vote.proposal_id, Vote.value).where(
+    Vote.round_id == bindparam("r"), Vote.participant_id == bindparam("me"))
+_ONE_VOTE = (Vote.round_id == bindparam("r")) & (Vote.participant_id == bindparam("me")) & (
+    Vote.proposal_id == bindparam("p"))
+_INSERT_VOTE = insert(Vote)
+_UPDATE_VOTE = update(Vote).where(_ONE_VOTE).values(value=bindparam("value"))
+_DELETE_VOTE = delete(Vote).where(_ONE_VOTE)
+_PROPOSAL_VOTES = select(Vote.site_id, Vote.value).where(
+    Vote.round_id == bindparam("r"), Vote.proposal_id == bindparam("p"))
+
+
 @command("vote.cast", "take_part", "live",
          {"proposal_id": ident(required=True, nullable=False),
           "value": integer(0, 100, required=True, nullable=False)},
          anonymous=True)
 def cast_vote(ctx: Context, args: dict) -> dict:
-    r = views.open_round(ctx.session, ctx.meeting.id)
+    conn = ctx.session.connection()
+    r = conn.execute(_OPEN_ROUND, {"m": ctx.meeting.id}).first()
     if r is None:
         raise _conflict(N_("No voting round is open."))
-    p = _proposal(ctx, args["proposal_id"])
+    pid = args["proposal_id"]
+    if conn.execute(_PROPOSAL_MEETING, {"p": pid}).scalar() != ctx.meeting.id:
+        raise _not_found()
     value = args["value"]
     me = ctx.actor.participant_id
-    mine = dict(ctx.session.execute(select(Vote.proposal_id, Vote.value).where(
-        Vote.round_id == r.id, Vote.participant_id == me)).all())
+    mine = dict(conn.execute(_MY_VOTES, {"r": r.id, "me": me}).all())
     if r.mode == "dots":
         if value > r.max_per_proposal:
             raise CommandError("invalid", N_("At most %(max)s dots on one proposal."),
                                max=r.max_per_proposal)
-        spent = sum(v for pid, v in mine.items() if pid != p.id) + value
+        spent = sum(v for other, v in mine.items() if other != pid) + value
         if spent > r.budget:
             raise CommandError("invalid", N_("That is more than your %(budget)s dots."),
                                budget=r.budget)
     elif not 1 <= value <= 5:
         raise CommandError("invalid", N_("A score is from 1 to 5."))
-    existing = ctx.session.scalars(select(Vote).where(
-        Vote.round_id == r.id, Vote.participant_id == me, Vote.proposal_id == p.id)).first()
+    key = {"r": r.id, "me": me, "p": pid}
     if value == 0:
-        if existing is not None:
-            ctx.session.delete(existing)
-    elif existing is None:
-        ctx.session.add(Vote(round_id=r.id, participant_id=me, proposal_id=p.id,
-                             site_id=ctx.actor.site_id, value=value))
-    else:
-        existing.value = value
-    ctx.session.flush()
-    rows = ctx.session.execute(select(Vote.site_id, Vote.value).where(
-        Vote.round_id == r.id, Vote.proposal_id == p.id))
+        if pid in mine:
+            conn.execute(_DELETE_VOTE, key)
+    elif pid not in mine:
+        conn.execute(_INSERT_VOTE, {"round_id": r.id, "participant_id": me, "proposal_id": pid,
+                                    "site_id": ctx.actor.site_id, "value": value})
+    elif mine[pid] != value:
+        conn.execute(_UPDATE_VOTE, {**key, "value": value})
     by_site: dict[int, list[int]] = {}
-    for sid, v in rows:
+    for sid, v in conn.execute(_PROPOSAL_VOTES, {"r": r.id, "p": pid}):
         by_site.setdefault(sid, []).append(v)
-    return {"round_id": r.id, "proposal_id": p.id, "hide_results": r.hide_results,
+    return {"round_id": r.id, "proposal_id": pid, "hide_results": r.hide_results,
             "tally": tally_one(r.mode, by_site, ctx.site_ids),
             "voters": views.voter_counts(ctx.session, r, ctx.site_ids)}
 

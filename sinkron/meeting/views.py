@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -18,7 +18,9 @@ def iso(moment: dt.datetime | None) -> str | None:
     """Stored times are naive UTC; the wire says so explicitly."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is None:  # the common case, and the cheap one: snapshots hold thousands
+        return moment.isoformat() + "Z"
+    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def meeting_view(m: Meeting) -> dict:
@@ -103,9 +105,13 @@ def floor_request_view(f: FloorRequest, who: Participant | None) -> dict:
 
 # --- derived state -----------------------------------------------------------
 
+_SITE_IDS = (select(Site.id).where(Site.meeting_id == bindparam("m"))
+             .order_by(Site.position, Site.id))
+
+
 def site_ids(session: Session, meeting_id: int) -> list[int]:
-    return list(session.scalars(
-        select(Site.id).where(Site.meeting_id == meeting_id).order_by(Site.position, Site.id)))
+    # Every command asks; a prebuilt statement on the connection keeps it cheap.
+    return list(session.connection().execute(_SITE_IDS, {"m": meeting_id}).scalars())
 
 
 def mark_summary(session: Session, proposal_id: int, sites: list[int]) -> dict:
@@ -146,13 +152,17 @@ def round_tallies(session: Session, r: VotingRound, sites: list[int]) -> dict[in
     return tallies.tally_votes(r.mode, rows, sites)
 
 
-def voter_counts(session: Session, r: VotingRound, sites: list[int]) -> dict:
-    """How many people have voted, per site and in all: what hidden rounds show."""
-    rows = session.execute(
-        select(Vote.site_id, func.count(func.distinct(Vote.participant_id)))
-        .where(Vote.round_id == r.id, Vote.value > 0).group_by(Vote.site_id))
+_VOTERS = (select(Vote.site_id, func.count(func.distinct(Vote.participant_id)))
+           .where(Vote.round_id == bindparam("r"), Vote.value > 0).group_by(Vote.site_id))
+
+
+def voter_counts(session: Session, r, sites: list[int]) -> dict:
+    """How many people have voted, per site and in all: what hidden rounds show.
+
+    `r` is a round (or a row with its id). Runs on every vote, so through the
+    connection with a prebuilt statement: callers flush pending ORM changes."""
     per_site = {sid: 0 for sid in sites}
-    per_site.update(dict(rows.all()))
+    per_site.update(dict(session.connection().execute(_VOTERS, {"r": r.id}).all()))
     return {"sites": per_site, "total": sum(per_site.values())}
 
 
