@@ -75,6 +75,13 @@ def _voting(session: Session, meeting: Meeting, actor: Actor, site_ids: list[int
             **results, "my_votes": my_votes}
 
 
+# Columns, not ORM objects: a big meeting has thousands of comments, and
+# building an ORM object per row cost more than everything else in a snapshot.
+_COMMENT_COLUMNS = (Comment.id, Comment.proposal_id, Comment.participant_id, Comment.kind,
+                    Comment.text, Comment.site_id, Comment.hidden, Comment.created_at)
+_AUTHOR_COLUMNS = (Participant.id, Participant.name, Participant.category, Participant.organisation)
+
+
 def _comments(session: Session, meeting_id: int, actor: Actor) -> list[dict]:
     """Visible comments; moderators also get the hidden ones they may unhide."""
     supports = dict(session.execute(
@@ -84,11 +91,13 @@ def _comments(session: Session, meeting_id: int, actor: Actor) -> list[dict]:
     if actor.participant_id is not None:
         mine = set(session.scalars(select(CommentSupport.comment_id).join(Comment).where(
             Comment.meeting_id == meeting_id, CommentSupport.participant_id == actor.participant_id)))
-    authors = {p.id: p for p in session.scalars(
-        select(Participant).where(Participant.meeting_id == meeting_id))}
+    # Through the connection: plain rows, without the ORM's per-row loading.
+    conn = session.connection()
+    authors = {p.id: p for p in conn.execute(
+        select(*_AUTHOR_COLUMNS).where(Participant.meeting_id == meeting_id))}
     out = []
-    for c in session.scalars(select(Comment).where(Comment.meeting_id == meeting_id)
-                             .order_by(Comment.id)):
+    for c in conn.execute(select(*_COMMENT_COLUMNS).where(Comment.meeting_id == meeting_id)
+                          .order_by(Comment.id)):
         if c.hidden and not (actor.role == "facilitator"
                              or (actor.role == "host" and actor.site_id == c.site_id)):
             continue
@@ -105,11 +114,17 @@ def _my_marks(session: Session, actor: Actor) -> dict:
             for m in session.scalars(select(Mark).where(Mark.participant_id == actor.participant_id))}
 
 
+_ATTENDEE_COLUMNS = (Participant.id, Participant.name, Participant.category,
+                     Participant.organisation, Participant.gender, Participant.site_id,
+                     Participant.role, Participant.revoked, Participant.token_hash)
+
+
 def _attendees(session: Session, meeting_id: int, actor: Actor) -> list[dict] | None:
     """The attendance list, for those who check people in and revoke them."""
     if actor.role not in ("facilitator", "host"):
         return None
-    q = select(Participant).where(Participant.meeting_id == meeting_id)
+    q = select(*_ATTENDEE_COLUMNS).where(Participant.meeting_id == meeting_id)
     if actor.role == "host":
         q = q.where(Participant.site_id == actor.site_id)
-    return [views.participant_view(p) for p in session.scalars(q.order_by(Participant.id))]
+    return [views.participant_view(p)
+            for p in session.connection().execute(q.order_by(Participant.id))]
