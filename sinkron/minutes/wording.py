@@ -88,8 +88,9 @@ def vote_value(voting: RoundFact | None, tally: dict | None, site_id: int | None
         return str(part.get("total") or 0)
     if part.get("mean") is None:
         return DASH
+    mean = f"{part['mean']:g}"
     return ngettext("%(mean)s (%(num)d person)", "%(mean)s (%(num)d people)", part.get("count", 0),
-                    mean=f"{part['mean']:g}")
+                    mean=mean)
 
 
 def author(p: Participant | None, site: str | None = None) -> str:
