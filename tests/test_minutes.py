@@ -431,3 +431,28 @@ def test_cli_bad_input(runner, demo, tmp_path, args, code, message):
     assert message in result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_sparse_meeting_and_odd_text_export_everywhere(app, client, live):
+    """No date, times, number, purpose or chairs; a comment with control
+    characters and an emoji: every format still opens."""
+    from sinkron.meetings import create_meeting
+    with app.app_context():
+        meeting, links = create_meeting(db.session, "http://sinkron.test", title="Rapat kecil",
+                                        sites=[{"name": "Satu"}], facilitator={"name": "Fasil"},
+                                        status="live")
+        db.session.commit()
+    f = live(links.facilitator_token)
+    added = _ok(f.send("proposal.add", title="Sumur"))
+    pid = f.wait_events(added["seq"])[-1]["data"]["proposal"]["id"]
+    _ok(f.send("comment.add", kind="masukan", text="bel\x07 nul\x00 😀 ok", proposal_id=pid))
+    _ok(f.send("voting.open", mode="score"))
+    m = {"meeting_id": links.meeting_id, "token": links.facilitator_token}
+    d, text = _docx_text(_get(client, m, "docx", lang="en").data)
+    assert "bel nul 😀 ok" in text and "Rapat kecil" in text
+    assert "(....................)" in text  # no names yet: lines to write them on
+    assert "bel nul" in " ".join(_pdf_pages(_get(client, m, "pdf", lang="en").data))
+    wb = openpyxl.load_workbook(io.BytesIO(_get(client, m, "xlsx", lang="en").data))
+    assert [row[3] for row in wb["Comments"].iter_rows(values_only=True)][1] == "bel nul 😀 ok"
+    assert "Sumur" in _get(client, m, "csv").data.decode("utf-8-sig")
+    assert "still open" in _get(client, m, "md", lang="en").data.decode()
