@@ -29,18 +29,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--clients", default="100,300,500",
                    help="comma-separated participant counts (default 100,300,500)")
     p.add_argument("--quick", action="store_true",
-                   help="50 clients, 5 fan-out repetitions, 5 snapshot builds")
+                   help="50 clients, 5 focus changes, 1 burst, 5 snapshot builds")
     p.add_argument("--modes", default="batched,naive", help="broadcast modes to compare")
     p.add_argument("--workers", type=int, default=4, help="client processes (default 4)")
     p.add_argument("--fanout-reps", type=int, default=20,
                    help="focus changes per run; every client times every one (default 20)")
+    p.add_argument("--bursts", type=int, default=3,
+                   help="vote bursts per run; the table shows the median burst (default 3)")
     p.add_argument("--no-snapshot", action="store_true", help="skip the snapshot measurement")
     p.add_argument("--json", metavar="PATH", help="also write the raw results here")
     p.add_argument("--profile", metavar="PREFIX",
                    help="py-spy the server during each burst into PREFIX-<mode>-<N>.txt")
     args = p.parse_args(argv)
     if args.quick:
-        args.clients, args.fanout_reps = "50", 5
+        args.clients, args.fanout_reps, args.bursts = "50", 5, 1
     args.clients = [int(n) for n in args.clients.split(",")]
     args.modes = args.modes.split(",")
     return args
@@ -58,13 +60,13 @@ def main(argv=None) -> int:
         # hurts both sides of a ratio alike, not one of them.
         for mode in args.modes:
             print(f"{mode}, {n} clients ...", flush=True)
-            results.append(scenario.run(mode, n, args.workers, args.fanout_reps,
+            results.append(scenario.run(mode, n, args.workers, args.fanout_reps, args.bursts,
                                         profile=args.profile,
                                         log=lambda s: print(s, flush=True)))
     snap = None if args.no_snapshot else snapshot.measure(5 if args.quick else 20)
 
-    print(f"\nFinished in {time.monotonic() - started:.0f} s; "
-          f"{args.workers} client processes; {args.fanout_reps} focus changes per run.\n")
+    print(f"\nFinished in {time.monotonic() - started:.0f} s; {args.workers} client processes; "
+          f"{args.fanout_reps} focus changes and {args.bursts} vote burst(s) per run.\n")
     print(report.results_table(results))
     if snap:
         print()

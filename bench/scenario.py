@@ -10,6 +10,7 @@ decoding, including the wait for its worker process to get the CPU."""
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
 import tempfile
@@ -30,18 +31,24 @@ CATEGORIES = ("OPD", "LSM", "Akademisi", "Tokoh Agama", "Tokoh Perempuan",
 
 
 @dataclass
+class Burst:
+    """One voting round: every participant votes once inside the window."""
+    ack_ms: list[float] = field(default_factory=list)        # each voter's wait
+    rejected: list = field(default_factory=list)
+    settle_ms: list[float] = field(default_factory=list)     # per client: final tallies seen
+    messages: list[int] = field(default_factory=list)        # per client, during the burst
+    send_lag_ms: float = 0.0                                  # load generator: late votes
+    cpu: dict = field(default_factory=dict)
+
+
+@dataclass
 class Result:
     mode: str
     n: int
     fanout_ms: list[float] = field(default_factory=list)     # every client, every repetition
     fanout_cpu: dict = field(default_factory=dict)
     focus_ack_ms: list[float] = field(default_factory=list)  # the facilitator's own wait
-    ack_ms: list[float] = field(default_factory=list)        # each voter's wait
-    rejected: list = field(default_factory=list)
-    settle_ms: list[float] = field(default_factory=list)     # per client: final tallies seen
-    messages: list[int] = field(default_factory=list)        # per client, during the burst
-    send_lag_ms: float = 0.0                                  # load generator: late votes
-    burst_cpu: dict = field(default_factory=dict)
+    bursts: list[Burst] = field(default_factory=list)
     rss_mb: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -81,7 +88,7 @@ def _rss_mb(proc: psutil.Process) -> float:
     return proc.memory_info().rss / 2**20
 
 
-def run(mode: str, n: int, workers: int, fanout_reps: int, seed: int = 1,
+def run(mode: str, n: int, workers: int, fanout_reps: int, bursts: int = 3, seed: int = 1,
         log=print, profile: str | None = None) -> Result:
     res = Result(mode, n)
     with tempfile.TemporaryDirectory(prefix="sinkron-bench-") as tmp:
@@ -112,9 +119,10 @@ def run(mode: str, n: int, workers: int, fanout_reps: int, seed: int = 1,
             log(f"  {mode} N={n}: connected; fan-out x{fanout_reps}")
 
             _fanout(res, fac, people, proc, proposals, fanout_reps)
-            log(f"  {mode} N={n}: burst")
-            with _profiler(proc.pid, profile and f"{profile}-{mode}-{n}.txt"):
-                _burst(res, fac, people, proc, seed)
+            for b in range(bursts):
+                log(f"  {mode} N={n}: burst {b + 1} of {bursts}")
+                with _profiler(proc.pid, profile and f"{profile}-{mode}-{n}-{b + 1}.txt"):
+                    res.bursts.append(_burst(res, fac, people, proc, seed * 100 + b))
             res.rss_mb["after burst"] = _rss_mb(proc)
 
             people.ask_all("disconnect")
@@ -136,8 +144,9 @@ def _profiler(pid: int, path: str | None):
     if not path:
         yield
         return
+    extra = os.environ.get("BENCH_PYSPY_ARGS", "").split()  # e.g. --native
     spy = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--idle", "--rate", "200",
-                            "--format", "raw", "--output", path],
+                            "--format", "raw", "--output", path, *extra],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)  # py-spy attaches
     try:
@@ -148,8 +157,11 @@ def _profiler(pid: int, path: str | None):
 
 
 def _cpu(meter_server: CpuMeter, meter_clients: CpuMeter) -> dict:
+    # "others": what the rest of the machine used meanwhile (other users'
+    # processes, the coordinator): if it is high, the run was not alone.
+    others = meter_server.machine_percent - meter_server.percent - meter_clients.percent
     return {"server": meter_server.percent, "clients": meter_clients.percent,
-            "wall": meter_server.wall}
+            "others": max(0.0, others), "wall": meter_server.wall}
 
 
 def _fanout(res: Result, fac: Pool, people: Pool, proc, proposals: list[int], reps: int) -> None:
@@ -175,7 +187,10 @@ def _fanout(res: Result, fac: Pool, people: Pool, proc, proposals: list[int], re
     people.ask_all("clear")
 
 
-def _burst(res: Result, fac: Pool, people: Pool, proc, seed: int) -> None:
+def _burst(res: Result, fac: Pool, people: Pool, proc, seed: int) -> Burst:
+    out = Burst()
+    if res.bursts:  # one round open at a time
+        fac.ask(0, "command", 0, "voting.close", {})
     *_, ack = fac.ask(0, "command", 0, "voting.open", {"mode": "dots", "budget": 5,
                                                      "max_per_proposal": 3})
     if not ack.get("ok"):
@@ -196,17 +211,19 @@ def _burst(res: Result, fac: Pool, people: Pool, proc, seed: int) -> None:
         votes = [c for r in records for c in r.commands]
         final = max(c[3]["seq"] for c in votes if c[3].get("ok"))
         behind = people.wait_seq(final, 300)
-    res.burst_cpu = _cpu(ms, mc)
+    out.cpu = _cpu(ms, mc)
     if behind or any(w["pending"] for w in waits):
         res.problems.append(f"burst: {len(behind)} clients never saw seq {final}; {waits}")
     records = people.records()
     votes = [c for r in records for c in r.commands]
-    res.ack_ms = [1000 * (acked - sent) for _, sent, acked, _ in votes]
-    res.rejected = [a for *_, a in votes if not a.get("ok")]
-    res.send_lag_ms = max(1000 * (sent - scheduled) for scheduled, sent, _, _ in votes)
+    out.ack_ms = [1000 * (acked - sent) for _, sent, acked, _ in votes]
+    out.rejected = [a for *_, a in votes if not a.get("ok")]
+    out.send_lag_ms = max(1000 * (sent - scheduled) for scheduled, sent, _, _ in votes)
     for r in records:
         if final in r.arrivals:
-            res.settle_ms.append(1000 * (r.arrivals[final] - t0))
-        res.messages.append(sum(1 for _, first, last in r.messages
+            out.settle_ms.append(1000 * (r.arrivals[final] - t0))
+        out.messages.append(sum(1 for _, first, last in r.messages
                                 if last > open_seq and first <= final))
     res.problems.extend(check_order(records, final))
+    people.ask_all("clear")
+    return out

@@ -8,6 +8,7 @@ not the server."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 import time
 
@@ -112,4 +113,8 @@ async def _serve(conn, url: str) -> None:
 
 def main(conn, url: str) -> None:
     """Process entry point (multiprocessing 'spawn')."""
+    # Like the server (sinkron/live.py): 125 clients' long-lived objects would
+    # otherwise set off full collections that stall all of them at once, a
+    # delay no phone, holding one connection, would have.
+    gc.set_threshold(50_000, 10, 10)
     asyncio.run(_serve(conn, url))
