@@ -31,4 +31,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from eventlet import tpool
+
+    app.extensions["sinkron"].run_blocking = tpool.execute
     main()

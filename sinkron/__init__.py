@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from flask import Flask, current_app, request
 from sqlalchemy import event
@@ -25,6 +26,9 @@ class Services:
     presence: Presence
     limiter: TokenBuckets       # commands per participant
     join_limiter: TokenBuckets  # joins per client address
+    # Runs CPU-heavy work (minutes) off the event loop; app.py sets eventlet's
+    # thread pool here, so nothing in the package imports eventlet.
+    run_blocking: Callable[..., Any] = field(default=lambda fn, *args: fn(*args))
 
 
 def services() -> Services:

@@ -5,7 +5,8 @@ import io
 
 from flask import Blueprint, abort, request, send_file
 
-from ..extensions import db, socketio
+from .. import services
+from ..extensions import db
 from ..i18n import pick_language
 from ..minutes import FORMATS, build_minutes, render
 from .auth import require_facilitator
@@ -15,12 +16,9 @@ bp = Blueprint("minutes", __name__)
 
 def _render(minutes, fmt: str) -> bytes:
     """Under eventlet, a render of several hundred pages would stall every live
-    connection of the process; a real thread lets the hub keep serving. The
-    renderers need no app context: the builder already resolved every word."""
-    if socketio.async_mode == "eventlet":
-        from eventlet import tpool
-        return tpool.execute(render, minutes, fmt)
-    return render(minutes, fmt)
+    connection of the process; app.py hands us a way to run it in a real
+    thread. The renderers need no app context: the builder resolved every word."""
+    return services().run_blocking(render, minutes, fmt)
 
 
 @bp.get("/meetings/<int:meeting_id>/minutes.<fmt>")
