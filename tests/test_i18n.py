@@ -29,11 +29,18 @@ def test_every_ui_string_is_translated_to_indonesian():
     assert not missing, "untranslated (run scripts/update_translations.sh): " + repr(missing)
 
 
+def _entries(catalog) -> dict:
+    """msgid -> translation, plural forms as tuples."""
+    def key(value):
+        return value if isinstance(value, str) else tuple(value)
+    return {key(m.id): key(m.string) for m in catalog if m.id}
+
+
 def test_compiled_catalogue_matches_the_source():
     with open(CATALOGUE / "messages.po", "rb") as f:
-        po = {m.id: m.string for m in read_po(f) if m.id}
+        po = _entries(read_po(f))
     with open(CATALOGUE / "messages.mo", "rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id}
+        mo = _entries(read_mo(f))
     assert po == mo, "run: pybabel compile -d sinkron/translations"
 
 
