@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from .meeting import views
 from .meeting.engine import append_event
 from .meeting.errors import N_
+from .meeting.schema import has_control_characters
 from .meeting.permissions import Actor
 from .meeting.vocab import NAME_MAX, canonical_category, canonical_gender
 from .models import Event, Meeting, Participant, Site, utcnow
@@ -149,6 +150,8 @@ def _text(payload: dict, name: str, max_len: int, required: bool = False) -> str
         value = ""
     if not isinstance(value, str):
         raise JoinError(N_("'%(field)s' must be text."), field=name)
+    if has_control_characters(value):
+        raise JoinError(N_("'%(field)s' contains characters that cannot be shown."), field=name)
     value = " ".join(value.split())
     if required and not value:
         raise JoinError(N_("Please fill in your name."))

@@ -47,6 +47,7 @@ BAD_COMMANDS = [
     ("wrong kind", {"op_id": "u4", "type": "comment.add", "kind": "rant", "text": "a"}, "invalid"),
     ("empty text", {"op_id": "u5", "type": "comment.add", "kind": "masukan", "text": "   "}, "invalid"),
     ("text too long", {"op_id": "u6", "type": "comment.add", "kind": "masukan", "text": "a" * 2001}, "invalid"),
+    ("control characters", {"op_id": "u7c", "type": "comment.add", "kind": "masukan", "text": "a\x00b\x1b"}, "invalid"),
     ("text not text", {"op_id": "u7", "type": "comment.add", "kind": "masukan", "text": {"a": 1}}, "invalid"),
     ("unknown proposal", {"op_id": "u8", "type": "comment.add", "kind": "masukan", "text": "a", "proposal_id": 99999}, "not_found"),
     ("id not a number", {"op_id": "u9", "type": "proposal.mark", "proposal_id": "1", "status": None}, "invalid"),

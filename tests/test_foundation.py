@@ -159,6 +159,7 @@ BAD_JOINS = [
     ("empty name", {"code": None, "name": "   ", "category": "LSM"}),
     ("no name", {"code": None, "category": "LSM"}),
     ("long name", {"code": None, "name": "x" * 201, "category": "LSM"}),
+    ("control characters", {"code": None, "name": "A\x00\x07", "category": "LSM"}),
     ("name not text", {"code": None, "name": ["A"], "category": "LSM"}),
     ("unknown category", {"code": None, "name": "A", "category": "Nelayan"}),
     ("no category", {"code": None, "name": "A"}),

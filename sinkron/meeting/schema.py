@@ -22,11 +22,19 @@ class Field:
     nullable: bool = True
 
 
+def has_control_characters(value: str) -> bool:
+    """Control characters (other than line breaks and tabs) show as nothing on
+    screens and break the XML inside DOCX and XLSX minutes."""
+    return any(ord(c) < 32 and c not in "\n\r\t" or 127 <= ord(c) < 160 for c in value)
+
+
 def text(max_len: int, min_len: int = 0, required: bool = False, nullable: bool = True) -> Field:
     def check(name: str, value: Any) -> str:
         if not isinstance(value, str):
             raise _invalid(N_("'%(field)s' must be text."), field=name)
         value = value.strip()
+        if has_control_characters(value):
+            raise _invalid(N_("'%(field)s' contains characters that cannot be shown."), field=name)
         if len(value) < min_len:
             raise _invalid(N_("'%(field)s' must not be empty."), field=name)
         if len(value) > max_len:
