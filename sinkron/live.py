@@ -95,8 +95,11 @@ def on_connect(auth=None):
     actor = authenticate(db.session, auth.get("token"))
     if actor is None:
         db.session.rollback()
-        raise ConnectionRefusedError({"code": "forbidden", "message": translate(
-            N_("This link is not valid (any more). Ask the facilitator for a new one."), None, lang)})
+        message = translate(
+            N_("This link is not valid (any more). Ask the facilitator for a new one."), None, lang)
+        # Two arguments: Socket.IO clients get `message`, and `data` = {code, message}
+        # (one dict argument would arrive as its Python repr in `message`).
+        raise ConnectionRefusedError(message, {"code": "forbidden", "message": message})
     category = None
     if actor.participant_id is not None:
         category = db.session.get(Participant, actor.participant_id).category
