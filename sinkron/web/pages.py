@@ -8,8 +8,9 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from ..extensions import db
 from ..meetings import authenticate, site_by_code
-from ..models import Meeting
+from ..models import Meeting, Site
 from .auth import remember
+from .csrf import csrf_token
 
 bp = Blueprint("pages", __name__)
 
@@ -50,7 +51,11 @@ def _screen_for_token(token: str, role: str, screen: str):
         return render_template("error.html", status=403, message=None, bad_link=True), 403
     remember(actor, token)
     meeting = db.session.get(Meeting, actor.meeting_id)
-    return render_template("screen.html", screen=screen, meeting=meeting, site=None)
+    # Hosts and projectors belong to a site (name, join code); the console
+    # uploads imports with the session's CSRF token.
+    site = db.session.get(Site, actor.site_id) if role != "facilitator" and actor.site_id else None
+    extra = {"csrf": csrf_token()} if role == "facilitator" else {}
+    return render_template("screen.html", screen=screen, meeting=meeting, site=site, **extra)
 
 
 @bp.get("/f/<token>")
