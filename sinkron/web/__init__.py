@@ -10,6 +10,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(api.bp)
+    from . import screens
+    app.register_blueprint(screens.bp)
     from . import minutes
     app.register_blueprint(minutes.bp)
 
