@@ -36,6 +36,8 @@ const STRINGS = {
     join_offline: "Tidak dapat menghubungi server. Periksa koneksi lalu coba lagi.",
     // participant page
     now_discussed: "Sedang dibahas",
+    meeting_not_started: "Rapat belum dimulai: penandaan, masukan dan penilaian dibuka setelah fasilitator memulai.",
+    meeting_closed: "Rapat sudah ditutup.",
     no_focus: "Fasilitator belum memilih usulan yang dibahas.",
     problem: "Permasalahan",
     agreed: "Disepakati:",
@@ -256,6 +258,8 @@ const STRINGS = {
     need_category: "Please choose your category.",
     join_offline: "Cannot reach the server. Check your connection and try again.",
     now_discussed: "Now discussed",
+    meeting_not_started: "The meeting has not started: marking, comments and votes open when the facilitator starts it.",
+    meeting_closed: "The meeting is closed.",
     no_focus: "The facilitator has not chosen a proposal yet.",
     problem: "Problem",
     agreed: "Agreed:",

@@ -197,11 +197,14 @@ function startApp(token, isHost) {
 
   function renderNow(st) {
     const p = st.focus != null ? proposal(st, st.focus) : null;
+    // Before the start and after the close, marks, comments and votes are refused.
+    const state = st.meeting.status === "live" ? null
+      : h("p", { class: "message error" }, t(st.meeting.status === "closed" ? "meeting_closed" : "meeting_not_started"));
     if (!p) {
-      refill(now, h("p", { class: "muted" }, t("no_focus")));
+      refill(now, state, h("p", { class: "muted" }, t("no_focus")));
       return null;
     }
-    refill(now,
+    refill(now, state,
       p.code ? h("p", { class: "code" }, p.code) : null,
       h("h3", { class: "title" }, p.title),
       h("p", { class: "meta" }, proposalMeta(p)),

@@ -229,7 +229,9 @@ def test_close_reopen_and_a_hidden_score_round(room):
     phone.locator("#comments").get_by_role("button", name="Kirim").click()
     expect(phone.locator(".messages .message.error")).to_contain_text("ditutup", timeout=WAIT_MS)
     expect(phone.locator(".banner")).to_be_hidden()
+    expect(phone.locator("#now .message")).to_have_text("Rapat sudah ditutup.")
     fac.get_by_role("button", name="Buka kembali").click()
+    expect(phone.locator("#now .message")).to_have_count(0, timeout=WAIT_MS)
     expect(fac.locator(".topbar .chip")).to_have_class(re.compile("meeting-live"), timeout=WAIT_MS)
 
     voting = fac.locator("#voting")
