@@ -12,7 +12,9 @@ every process on the host, so a time stamped here can be subtracted from one
 stamped in the coordinator or in another worker process."""
 from __future__ import annotations
 
+import bisect
 import itertools
+import json
 import time
 from dataclasses import dataclass, field
 
@@ -28,16 +30,25 @@ class Record:
     snapshot_seq: int | None = None
     proposals: list[int] = field(default_factory=list)
     seqs: list[int] = field(default_factory=list)          # applied, in order applied
-    arrivals: dict[int, float] = field(default_factory=dict)  # seq -> monotonic time
-    types: dict[int, str] = field(default_factory=dict)     # seq -> event type
     latest: dict[str, dict] = field(default_factory=dict)   # event type -> its newest data
-    messages: list[tuple[float, int, int]] = field(default_factory=list)  # (t, first, last seq)
+    # Every `events` message: (arrival time, its first seq, its last seq).
+    messages: list[tuple[float, int, int]] = field(default_factory=list)
+    # What each message added: (arrival time, first, last seq applied). Kept per
+    # message, not per event, so recording costs little beside applying.
+    applied: list[tuple[float, int, int]] = field(default_factory=list)
     gaps: int = 0
     duplicates: int = 0
     snapshots: int = 0
     # (scheduled, sent, acked, ack) for each command this client sent
     commands: list[tuple[float, float, float, dict]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    def arrival(self, seq: int) -> float | None:
+        """When this client applied `seq` (None if it did not, or it was cleared)."""
+        i = bisect.bisect_left(self.applied, seq, key=lambda a: a[2])
+        if i < len(self.applied) and self.applied[i][1] <= seq:
+            return self.applied[i][0]
+        return None
 
 
 class LiveClient:
@@ -48,8 +59,11 @@ class LiveClient:
         self._resyncing = False
         self._leaving = False
         # No automatic reconnection: a dropped connection is a result to report,
-        # not something to paper over.
-        self.sio = socketio.AsyncClient(reconnection=False)
+        # not something to paper over. Plain json: engine.io's default loads()
+        # calls a Python function for every integer (a guard against huge
+        # numbers), which made decoding the load generator's main cost; a
+        # phone's JSON.parse has no such cost.
+        self.sio = socketio.AsyncClient(reconnection=False, json=json)
         self.sio.on("snapshot", self._on_snapshot)
         self.sio.on("events", self._on_events)
         self.sio.on("disconnect", self._on_disconnect)
@@ -93,6 +107,7 @@ class LiveClient:
         if self.last_seq is None:  # events before the snapshot: protocol error
             self.rec.errors.append("events before snapshot")
             return
+        before = self.last_seq
         for e in events:
             seq = e["seq"]
             if seq <= self.last_seq:
@@ -108,9 +123,9 @@ class LiveClient:
             self._resyncing = False
             self.last_seq = seq
             self.rec.seqs.append(seq)
-            self.rec.arrivals[seq] = now
-            self.rec.types[seq] = e["type"]
             self.rec.latest[e["type"]] = e["data"]
+        if self.last_seq != before:
+            self.rec.applied.append((now, before + 1, self.last_seq))
 
     def _on_disconnect(self, *reason) -> None:
         if not self._leaving:

@@ -41,6 +41,8 @@ ROWS = [
     ("final tallies, p50 client (ms)", _bursts(lambda b, r: median(b.settle_ms)), "{:.0f}", None),
     ("final tallies, every client (ms)", _bursts(_settled), "{:.0f}", 1500),
     ("final tallies, every client, worst burst (ms)", _bursts(_settled, max), "{:.0f}", None),
+    ("final tallies at the facilitator (own process) (ms)", _bursts(lambda b, r: b.probe_ms),
+     "{:.0f}", None),
     ("`events` messages per client, max", _bursts(lambda b, r: max(b.messages, default=None), max),
      "{}", 20),
     ("server CPU in burst (% of a core)", _bursts(lambda b, r: b.cpu.get("server")), "{:.0f}", None),
