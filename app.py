@@ -25,8 +25,16 @@ app = create_app()
 
 
 def main() -> None:
+    import gc
+
     from sinkron.startup import prepare
     prepare(app)
+    # Each connection keeps a few hundred long-lived objects: 500 clients make
+    # ~250,000. With CPython's default thresholds (700, 10, 10) a vote burst's
+    # allocations set off full collections that walk all of them and stop
+    # every connection for 100-300 ms (docs/performance.md). A larger young
+    # generation makes them rare; acyclic garbage is still freed at once.
+    gc.set_threshold(50_000, 10, 10)
     socketio.run(app, host=app.config["HOST"], port=app.config["PORT"])
 
 

@@ -5,7 +5,6 @@ writer.py, sending in broadcast.py. See docs/protocol.md for the contract."""
 from __future__ import annotations
 
 import functools
-import gc
 import logging
 from dataclasses import dataclass
 
@@ -66,30 +65,9 @@ def rooms_for(actor: Actor) -> list[str]:
     return names
 
 
-# CPython's default (700, 10, 10): a young collection every 700 allocations.
-GC_THRESHOLD = (50_000, 10, 10)
-_gc_tuned = False
-
-
-def _tune_gc() -> None:
-    """Once a process serves connections, collect garbage less often.
-
-    Each connection keeps a few hundred long-lived objects (greenlet, socket,
-    queues, environ): 500 clients make ~250,000. With the default thresholds
-    a vote burst's allocations set off full collections, each of which walks
-    all of them and stops every connection for 100-300 ms (see
-    docs/performance.md). A larger young generation makes them rare; garbage
-    without cycles is still freed at once by reference counting."""
-    global _gc_tuned
-    if not _gc_tuned:
-        _gc_tuned = True
-        gc.set_threshold(*GC_THRESHOLD)
-
-
 @socketio.on("connect")
 @never_raises
 def on_connect(auth=None):
-    _tune_gc()
     auth = auth if isinstance(auth, dict) else {}
     lang = pick_language(auth.get("lang"))
     actor = authenticate(db.session, auth.get("token"))
