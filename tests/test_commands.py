@@ -352,3 +352,33 @@ def test_error_messages_follow_the_connection_language(app, demo, join):
         c.disconnect()
     assert msgs["en"] == "'text' must not be empty."
     assert msgs["id"] != msgs["en"]
+
+
+def test_revoking_withdraws_marks_open_votes_and_supports(app, room, live, demo):
+    pid = room.proposals[0]
+    f = room.fac
+    assert f.send("voting.open", mode="dots", hide_results=True)["ok"]
+    assert room.prov.send("proposal.mark", proposal_id=pid, status="dialihkan")["ok"]
+    assert room.lotim.send("proposal.mark", proposal_id=pid, status="dialihkan")["ok"]
+    assert room.prov.send("vote.cast", proposal_id=pid, value=3)["ok"]
+    assert room.lotim.send("vote.cast", proposal_id=pid, value=1)["ok"]
+    assert room.lotim.send("comment.add", kind="masukan", text="Setuju")["ok"]
+    cid = f.wait_for("comment.add")["data"]["comment"]["id"]
+    assert room.prov.send("comment.support", comment_id=cid, on=True)["ok"]
+    ack = f.send("participant.revoke", participant_id=room.a["participant_id"])
+    assert ack["ok"], ack
+    full = f.wait_seq(ack["seq"])["data"]
+    prov_site = str(room.sites[0])
+    assert full["summaries"][str(pid)]["sites"][prov_site]["total"] == 0
+    assert full["summaries"][str(pid)]["disagreement"] is False
+    assert full["supports"] == {str(cid): 0}
+    assert full["voting"]["tallies"][str(pid)]["total"] == 1
+    assert full["voting"]["voters"]["total"] == 1
+    public = room.proj_lotim.wait_seq(ack["seq"])["data"]
+    assert "tallies" not in public["voting"]  # hidden round: counts only
+    assert public["voting"]["voters"]["total"] == 1
+    # Snapshots agree with the event.
+    snap = live(demo.facilitator_token).snapshot
+    assert snap["proposals"][0]["summary"]["sites"][prov_site]["total"] == 0
+    assert snap["voting"]["tallies"][str(pid)]["total"] == 1
+    assert snap["comments"][0]["supports"] == 0

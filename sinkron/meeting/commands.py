@@ -17,7 +17,7 @@ from ..models import (
     PlanItem, Proposal, Vote, VotingRound,
 )
 from . import floor as floor_rules
-from . import views
+from . import tallies, views
 from .errors import N_, CommandError
 from .permissions import Actor, require_site
 from .tallies import tally_one
@@ -458,7 +458,41 @@ def revoke(ctx: Context, args: dict) -> dict:
         raise _conflict(N_("This participant is already revoked."))
     p.revoked = True
     floor_rules.drop_requests(ctx.session, ctx.meeting.id, p.id, ctx.now)
-    return {"participant_id": p.id, "floor": floor_rules.state(ctx.session, ctx.meeting.id)}
+    return {"participant_id": p.id, "floor": floor_rules.state(ctx.session, ctx.meeting.id),
+            **_withdraw_everything_of(ctx, p.id)}
+
+
+def _withdraw_everything_of(ctx: Context, participant_id: int) -> dict:
+    """A revoked participant no longer counts: their marks, their votes in the
+    open round and their supports are withdrawn (closed rounds stay as they
+    were announced). Returns what screens need to redraw the totals."""
+    s = ctx.session
+    marked = list(s.scalars(select(Mark.proposal_id).where(Mark.participant_id == participant_id)))
+    s.execute(delete(Mark).where(Mark.participant_id == participant_id))
+    supported = list(s.scalars(select(CommentSupport.comment_id)
+                               .where(CommentSupport.participant_id == participant_id)))
+    s.execute(delete(CommentSupport).where(CommentSupport.participant_id == participant_id))
+    r = views.open_round(s, ctx.meeting.id)
+    voted = []
+    if r is not None:
+        voted = list(s.scalars(select(Vote.proposal_id).where(
+            Vote.round_id == r.id, Vote.participant_id == participant_id)))
+        s.execute(delete(Vote).where(Vote.round_id == r.id, Vote.participant_id == participant_id))
+    s.flush()
+    data: dict = {
+        "summaries": {pid: views.mark_summary(s, pid, ctx.site_ids) for pid in marked},
+        "supports": {cid: s.scalar(select(func.count()).select_from(CommentSupport)
+                                   .where(CommentSupport.comment_id == cid)) for cid in supported},
+        "voting": None,
+    }
+    if voted:
+        all_tallies = views.round_tallies(s, r, ctx.site_ids)
+        data["voting"] = {
+            "round_id": r.id, "hide_results": r.hide_results,
+            "voters": views.voter_counts(s, r, ctx.site_ids),
+            "tallies": {pid: all_tallies.get(pid) or tallies.empty_tally(r.mode, ctx.site_ids)
+                        for pid in voted}}
+    return data
 
 
 # --- the floor ---------------------------------------------------------------

@@ -145,10 +145,16 @@ def execute(session: Session, actor: Actor, payload: Any, now: dt.datetime | Non
 
 def for_audience(event: dict, full: bool) -> dict:
     """An event as a role may see it: hidden rounds show voter counts, not tallies."""
-    if full or event["type"] != "vote.cast" or not event["data"].get("hide_results"):
+    if full:
         return event
-    data = {k: v for k, v in event["data"].items() if k != "tally"}
-    return {**event, "data": data}
+    data = event["data"]
+    if event["type"] == "vote.cast" and data.get("hide_results"):
+        return {**event, "data": {k: v for k, v in data.items() if k != "tally"}}
+    voting = data.get("voting") if event["type"] == "participant.revoke" else None
+    if voting and voting.get("hide_results"):
+        hidden = {k: v for k, v in voting.items() if k != "tallies"}
+        return {**event, "data": {**data, "voting": hidden}}
+    return event
 
 
 def audience_is_full(role: str) -> bool:

@@ -113,6 +113,21 @@ const HANDLERS = {
     const a = (st.attendees || []).find((x) => x.id === d.participant_id);
     if (a) a.revoked = true;
     if (d.floor) st.floor = d.floor;
+    // A revoked participant no longer counts: the server withdrew their
+    // marks, supports and open-round votes and sends the new totals.
+    for (const [pid, summary] of Object.entries(d.summaries || {})) {
+      const p = proposal(st, Number(pid));
+      if (p) p.summary = summary;
+    }
+    for (const [cid, supports] of Object.entries(d.supports || {})) {
+      const c = st.comments.find((x) => x.id === Number(cid));
+      if (c) c.supports = supports;
+    }
+    const v = st.voting;
+    if (d.voting && v.round && v.round.id === d.voting.round_id) {
+      v.voters = d.voting.voters;
+      if (d.voting.tallies) v.tallies = { ...(v.tallies || {}), ...d.voting.tallies };
+    }
   },
   "floor.request": (st, d) => { st.floor = d.floor; },
   "floor.withdraw": (st, d) => { st.floor = d.floor; },
