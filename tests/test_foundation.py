@@ -220,8 +220,12 @@ def test_private_links_open_their_screens(client, demo):
     assert client.get(f"/f/{demo.facilitator_token}").status_code == 200
     assert client.get(f"/p/{demo.sites[0].projector_token}").status_code == 200
     assert client.get(f"/h/{demo.sites[0].host_token}").status_code == 200
+    # The facilitator's own phone page, for their marks and votes.
+    phone = client.get(f"/f/{demo.facilitator_token}/phone")
+    assert phone.status_code == 200 and "participant.js" in phone.get_data(as_text=True)
     # A link of one role does not open another role's screen.
     assert client.get(f"/f/{demo.sites[0].host_token}").status_code == 403
+    assert client.get(f"/f/{demo.sites[0].host_token}/phone").status_code == 403
     assert client.get("/f/not-a-token").status_code == 403
 
 

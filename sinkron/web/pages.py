@@ -63,6 +63,12 @@ def facilitator(token: str):
     return _screen_for_token(token, "facilitator", "facilitator")
 
 
+@bp.get("/f/<token>/phone")
+def facilitator_phone(token: str):
+    """The facilitator's own marks, comments and votes: they count at their site too."""
+    return _screen_for_token(token, "facilitator", "participant")
+
+
 @bp.get("/h/<token>")
 def host(token: str):
     return _screen_for_token(token, "host", "participant")

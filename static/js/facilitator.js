@@ -340,7 +340,7 @@ loadLabels().then(() => {
   sync = createSyncPanel();
   cards = [
     projectorCard({ send }), votingCard({ send }), floorCard({ send }), sync,
-    attendanceCard({ send }), importCard({ meetingId, csrf, msgs }), documentsCard({ meetingId }),
+    attendanceCard({ send }), importCard({ meetingId, csrf, msgs }), documentsCard({ meetingId, token }),
   ];
   fill(app, top, bannerEl, msgs,
     h("main", { class: "console" }, agenda, detail, h("div", { class: "side" }, cards.map((c) => c.el))));

@@ -251,14 +251,17 @@ export function importCard({ meetingId, csrf, msgs }) {
 
 // --- minutes and join sheets ------------------------------------------------------------
 
-export function documentsCard({ meetingId }) {
+export function documentsCard({ meetingId, token }) {
   const sheets = h("ul", { class: "links" });
   const formats = [["docx", "Word (.docx)"], ["pdf", "PDF"], ["xlsx", "Excel (.xlsx)"], ["csv", "CSV"], ["md", "Markdown"]];
   const el = card("documents", t("documents"),
     h("h3", {}, t("minutes")),
     h("ul", { class: "links" }, formats.map(([fmt, name]) =>
       h("li", {}, h("a", { href: `/meetings/${meetingId}/minutes.${fmt}?lang=${lang}` }, name)))),
-    h("h3", {}, t("join_sheets")), sheets);
+    h("h3", {}, t("join_sheets")), sheets,
+    // The facilitator is a participant too: their marks and votes count at their site.
+    h("h3", {}, t("my_phone_page")),
+    h("p", {}, h("a", { href: `/f/${token}/phone`, target: "_blank", rel: "noopener" }, t("my_phone_page_link"))));
   let rendered = "";
   return {
     el,

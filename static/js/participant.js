@@ -13,7 +13,11 @@ import {
 
 const app = $("#app");
 const code = app.dataset.joinCode;
-const hostToken = location.pathname.startsWith("/h/") ? location.pathname.split("/")[2] : null;
+const path = location.pathname.split("/");
+// Private links open this page too: hosts (/h/<token>), and the facilitator
+// for their own marks and votes (/f/<token>/phone).
+const isHostPage = path[1] === "h";
+const linkToken = isHostPage || (path[1] === "f" && path[3] === "phone") ? path[2] : null;
 const tokenKey = `sinkron:join:${code}`;
 
 function storedToken() {
@@ -364,7 +368,7 @@ function startApp(token, isHost) {
     onChange: (_, what) => { if (what !== "presence") render(); },
     onError: (err) => msgs.show(err.message || t("error_generic")),
     onRefused: (reason) => {
-      if (!isHost) {
+      if (!linkToken) {
         localStorage.removeItem(tokenKey);
         showJoin(reason.message);
       } else {
@@ -376,7 +380,7 @@ function startApp(token, isHost) {
 }
 
 loadLabels().then(() => {
-  if (hostToken) startApp(hostToken, true);
+  if (linkToken) startApp(linkToken, isHostPage);
   else {
     const token = storedToken();
     if (token) startApp(token, false);

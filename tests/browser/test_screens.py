@@ -118,6 +118,22 @@ def test_marks_side_by_side_with_disagreement(room):
     expect(room.fac.page.locator("#agenda li.current .tag.warn")).to_be_visible(timeout=WAIT_MS)
 
 
+def test_the_facilitator_marks_from_their_own_phone_page(room, browser):
+    """The facilitator is a participant too: their mark counts at their site (Lombok Timur)."""
+    link = room.fac.page.get_by_role("link", name=re.compile("halaman peserta saya"))
+    own = open_screen(browser, room.server.url + link.get_attribute("href"), PHONE)
+    try:
+        page = own.page
+        page.get_by_label("Status", exact=True).select_option("terakomodir_kab")
+        page.get_by_role("button", name="Simpan penandaan").click()
+        expect(page.locator(".my-mark .chip")).to_have_class("chip st-terakomodir_kab", timeout=WAIT_MS)
+        lotim_marks = room.prov_projector.page.locator(".marks .site-marks").nth(1)
+        expect(lotim_marks).to_contain_text("2 penandaan", timeout=WAIT_MS)
+        assert not own.errors, own.errors
+    finally:
+        own.close()
+
+
 def test_support_and_host_moderation(room):
     prov = room.prov.page
     support = prov.locator("#comments [data-key^=support-]").first
