@@ -54,7 +54,6 @@ def store(session: Session, meeting_id: int, actor: Actor | None, kind: str,
         data = {"plan_items": [views.plan_item_view(p) for p in rows]}
         type_ = "plan_item.import"
     event = append_event(session, meeting, type_, actor, data, now)
-    session.flush()
     return len(rows), event_wire(event)
 
 

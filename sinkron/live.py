@@ -18,7 +18,7 @@ from .extensions import db, socketio
 from .i18n import pick_language, translate
 from .meeting import engine, snapshot
 from .meeting.errors import N_, CommandError
-from .meeting.permissions import Actor
+from .meeting.permissions import Actor, may
 from .meetings import authenticate
 from .models import Event, Meeting, Participant
 from .presence import Connection
@@ -60,7 +60,7 @@ def never_raises(handler):
 def rooms_for(actor: Actor) -> list[str]:
     audience = "full" if engine.audience_is_full(actor.role) else "public"
     names = [room(actor.meeting_id, audience)]
-    if actor.role in ("facilitator", "host"):
+    if may(actor.role, "moderate"):  # staff: those who check in and moderate
         names.append(room(actor.meeting_id, "staff"))
     return names
 
@@ -83,8 +83,8 @@ def on_connect(auth=None):
         category = db.session.get(Participant, actor.participant_id).category
     db.session.rollback()
     sessions[request.sid] = Session(actor, lang)
-    services().presence.add(request.sid, Connection(actor.meeting_id, actor.role, actor.site_id,
-                                         actor.participant_id, category))
+    services().presence.add(request.sid, Connection(
+        actor.meeting_id, actor.role, actor.site_id, actor.participant_id, category))
     send_state(actor, auth.get("last_seq"), join=True)
 
 
@@ -119,7 +119,7 @@ def send_state(actor: Actor, last_seq, join: bool) -> None:
         return
     state = snapshot.build(db.session, actor)
     db.session.rollback()
-    if actor.role in ("facilitator", "host"):
+    if may(actor.role, "moderate"):
         state["presence"] = services().presence.summary(actor.meeting_id)
     socketio.emit("snapshot", state, to=request.sid)
 

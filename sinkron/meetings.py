@@ -197,5 +197,4 @@ def join(session: Session, payload, now: dt.datetime | None = None) -> tuple[Par
     actor = Actor(meeting.id, "participant", site.id, p.id, p.name)
     event = append_event(session, meeting, "participant.join", actor,
                          {"participant": views.participant_view(p)}, now or utcnow())
-    session.flush()
     return p, token, event

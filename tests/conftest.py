@@ -3,6 +3,7 @@ HTTP client and CLI runner, the demo meeting, and Socket.IO test clients."""
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
@@ -86,35 +87,29 @@ class Live:
 
     def wait_events(self, count: int, timeout: float = 5.0) -> list[dict]:
         """Wait until at least `count` events have been seen in total."""
-        import time
         deadline = time.monotonic() + timeout
         while len(self.seen) < count and time.monotonic() < deadline:
             time.sleep(0.01)
             self.drain()
         return self.seen
 
+    def _wait_event(self, matches, missing: str, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.drain()
+            for e in self.seen:
+                if matches(e):
+                    return e
+            time.sleep(0.01)
+        raise AssertionError(f"{missing}; saw {[(e['seq'], e['type']) for e in self.seen]}")
+
     def wait_seq(self, seq: int, timeout: float = 5.0) -> dict:
         """The event with this seq (e.g. from an ack), once it arrived."""
-        import time
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.drain()
-            for e in self.seen:
-                if e["seq"] == seq:
-                    return e
-            time.sleep(0.01)
-        raise AssertionError(f"event {seq} did not arrive; saw {[e['seq'] for e in self.seen]}")
+        return self._wait_event(lambda e: e["seq"] == seq, f"event {seq} did not arrive", timeout)
 
     def wait_for(self, type_: str, timeout: float = 5.0) -> dict:
-        import time
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.drain()
-            for e in self.seen:
-                if e["type"] == type_:
-                    return e
-            time.sleep(0.01)
-        raise AssertionError(f"no {type_} event arrived; saw {[e['type'] for e in self.seen]}")
+        """The first event of this type seen so far, once one arrived."""
+        return self._wait_event(lambda e: e["type"] == type_, f"no {type_} event arrived", timeout)
 
 
 @pytest.fixture

@@ -401,9 +401,7 @@ def support_comment(ctx: Context, args: dict) -> dict:
     elif not args["on"] and existing is not None:
         ctx.session.delete(existing)
     ctx.session.flush()
-    count = ctx.session.scalar(select(func.count()).select_from(CommentSupport)
-                               .where(CommentSupport.comment_id == c.id))
-    return {"comment_id": c.id, "on": args["on"], "supports": count}
+    return {"comment_id": c.id, "on": args["on"], "supports": views.support_count(ctx.session, c.id)}
 
 
 @command("comment.hide", "moderate", "open",
@@ -417,9 +415,8 @@ def hide_comment(ctx: Context, args: dict) -> dict:
     data: dict = {"comment_id": c.id, "hidden": c.hidden}
     if not c.hidden:
         # Screens dropped the text when it was hidden; unhiding brings it back whole.
-        count = ctx.session.scalar(select(func.count()).select_from(CommentSupport)
-                                   .where(CommentSupport.comment_id == c.id))
-        data["comment"] = views.comment_view(c, count, ctx.session.get(Participant, c.participant_id))
+        data["comment"] = views.comment_view(c, views.support_count(ctx.session, c.id),
+                                             ctx.session.get(Participant, c.participant_id))
     return data
 
 
@@ -481,8 +478,7 @@ def _withdraw_everything_of(ctx: Context, participant_id: int) -> dict:
     s.flush()
     data: dict = {
         "summaries": {pid: views.mark_summary(s, pid, ctx.site_ids) for pid in marked},
-        "supports": {cid: s.scalar(select(func.count()).select_from(CommentSupport)
-                                   .where(CommentSupport.comment_id == cid)) for cid in supported},
+        "supports": {cid: views.support_count(s, cid) for cid in supported},
         "voting": None,
     }
     if voted:

@@ -12,7 +12,7 @@ from ..models import (
     Site, Vote,
 )
 from . import floor, views
-from .permissions import Actor, sees_hidden_results
+from .permissions import Actor, may, sees_hidden_results
 
 
 def build(session: Session, actor: Actor) -> dict:
@@ -121,7 +121,7 @@ _ATTENDEE_COLUMNS = (Participant.id, Participant.name, Participant.category,
 
 def _attendees(session: Session, meeting_id: int, actor: Actor) -> list[dict] | None:
     """The attendance list, for those who check people in and revoke them."""
-    if actor.role not in ("facilitator", "host"):
+    if not may(actor.role, "moderate"):
         return None
     q = select(*_ATTENDEE_COLUMNS).where(Participant.meeting_id == meeting_id)
     if actor.role == "host":

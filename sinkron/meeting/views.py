@@ -109,6 +109,11 @@ _SITE_IDS = (select(Site.id).where(Site.meeting_id == bindparam("m"))
              .order_by(Site.position, Site.id))
 
 
+def support_count(session: Session, comment_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(CommentSupport)
+                          .where(CommentSupport.comment_id == comment_id))
+
+
 def site_ids(session: Session, meeting_id: int) -> list[int]:
     # Every command asks; a prebuilt statement on the connection keeps it cheap.
     return list(session.connection().execute(_SITE_IDS, {"m": meeting_id}).scalars())

@@ -1,7 +1,7 @@
 """The JSON API: joining a site (no cookies, so no CSRF token) and labels."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from .. import services
 from ..i18n import translate
