@@ -61,7 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"] or None,
         max_http_buffer_size=1_000_000,
     )
-    broadcaster = Broadcaster(socketio, app.config, app, db)
+    broadcaster = Broadcaster(socketio, app, db)
     presence = Presence(socketio)
     app.extensions["sinkron"] = Services(
         broadcaster=broadcaster,

@@ -48,9 +48,10 @@ def room(meeting_id: int, audience: str) -> str:
 
 
 class Broadcaster:
-    def __init__(self, socketio, config, app=None, db=None):
+    def __init__(self, socketio, app, db):
         self.socketio = socketio
         self.app, self.db = app, db
+        config = app.config
         self._lock = threading.RLock()
         self.window = config["SINKRON_BATCH_WINDOW_MS"] / 1000
         # "naive": every event on its own message at once, the benchmarks' baseline.
@@ -108,21 +109,17 @@ class Broadcaster:
             return
         self._wake.set()
 
-    def flush(self, meeting_id: int | None = None) -> int | None:
-        """Send what is pending now (for one meeting, or all); caller holds exclusive().
-
-        Returns, for one meeting with several processes, the seq sent up to."""
+    def flush(self, meeting_id: int | None = None) -> None:
+        """Send what is pending now (for one meeting, or all); caller holds exclusive()."""
         ids = [meeting_id] if meeting_id is not None else list(self._pending)
-        upto = None
         for mid in ids:
             events = self._pending.pop(mid, None)
             if self.shared:
-                upto = self._flush_shared(mid)
+                self._flush_shared(mid)
             elif events:
                 self._send(mid, events)
-        return upto
 
-    def _flush_shared(self, meeting_id: int) -> int | None:
+    def _flush_shared(self, meeting_id: int) -> None:
         session = self.db.session
         try:
             cursor, last = session.execute(
@@ -140,11 +137,9 @@ class Broadcaster:
                 session.execute(update(Meeting).where(Meeting.id == meeting_id)
                                 .values(broadcast_seq=last))
             session.commit()
-            return last
         except Exception:
             log.exception("shared broadcast failed; the next commit retries")
             session.rollback()
-            return None
 
     def _send(self, meeting_id: int, events: list[dict]) -> None:
         public = [for_audience(e, full=False) for e in events]
@@ -163,9 +158,7 @@ class Broadcaster:
             hook(meeting_id, events)
 
     def _run(self) -> None:
-        context = self.app.app_context() if self.app is not None else None
-        if context is not None:
-            context.push()
+        self.app.app_context().push()
         while True:
             self._wake.wait()
             self._wake.clear()
@@ -181,5 +174,4 @@ class Broadcaster:
                 # Events came within a window of the last send: a burst. Its windows
                 # stretch, so a one-second burst stays well under 20 messages.
                 self._next_send = time.monotonic() + self.window * BURST_STRETCH
-            if self.db is not None:
-                self.db.session.remove()
+            self.db.session.remove()
