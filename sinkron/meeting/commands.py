@@ -227,7 +227,7 @@ def mark(ctx: Context, args: dict) -> dict:
         existing.plan_item_id = plan_item_id
         existing.note = args.get("note") or ""
         existing.updated_at = ctx.now
-        mark_data = {"status": status, "plan_item_id": plan_item_id, "note": existing.note}
+        mark_data = views.mark_view(existing)
     ctx.session.flush()
     return {"proposal_id": p.id, "mark": mark_data,
             "summary": views.mark_summary(ctx.session, p.id, ctx.site_ids)}

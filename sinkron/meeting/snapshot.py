@@ -12,7 +12,7 @@ from ..models import (
     Site, Vote,
 )
 from . import floor, views
-from .permissions import Actor, may, sees_hidden_results
+from .permissions import Actor, may, moderates, sees_hidden_results
 
 
 def build(session: Session, actor: Actor) -> dict:
@@ -98,8 +98,7 @@ def _comments(session: Session, meeting_id: int, actor: Actor) -> list[dict]:
     out = []
     for c in conn.execute(select(*_COMMENT_COLUMNS).where(Comment.meeting_id == meeting_id)
                           .order_by(Comment.id)):
-        if c.hidden and not (actor.role == "facilitator"
-                             or (actor.role == "host" and actor.site_id == c.site_id)):
+        if c.hidden and not moderates(actor, c.site_id):
             continue
         view = views.comment_view(c, supports.get(c.id, 0), authors.get(c.participant_id))
         view["supported"] = c.id in mine
@@ -110,7 +109,7 @@ def _comments(session: Session, meeting_id: int, actor: Actor) -> list[dict]:
 def _my_marks(session: Session, actor: Actor) -> dict:
     if actor.participant_id is None:
         return {}
-    return {m.proposal_id: {"status": m.status, "plan_item_id": m.plan_item_id, "note": m.note}
+    return {m.proposal_id: views.mark_view(m)
             for m in session.scalars(select(Mark).where(Mark.participant_id == actor.participant_id))}
 
 

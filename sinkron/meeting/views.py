@@ -55,6 +55,10 @@ def plan_item_view(p: PlanItem) -> dict:
     return {"id": p.id, **{f: getattr(p, f) for f in PLAN_ITEM_FIELDS}}
 
 
+def mark_view(m: Mark) -> dict:
+    return {"status": m.status, "plan_item_id": m.plan_item_id, "note": m.note}
+
+
 def decision_view(d: Decision | None) -> dict | None:
     if d is None:
         return None
