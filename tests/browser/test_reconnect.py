@@ -39,6 +39,15 @@ def wait_outbox_empty(page) -> None:
     page.wait_for_function(f"() => ({OUTBOX})().length === 0", timeout=WAIT_MS)
 
 
+def comment_while_down(page, server: Server, text: str) -> None:
+    """Stop the server, comment, and see the comment wait in the outbox."""
+    server.stop()
+    expect(page.locator(".banner")).to_have_attribute("data-kind", "offline", timeout=WAIT_MS)
+    page.get_by_label("Masukan Anda").fill(text)
+    page.locator("#comments").get_by_role("button", name="Kirim").click()
+    expect(page.locator(".banner")).to_contain_text("1 tindakan menunggu dikirim")
+
+
 def test_comment_while_the_server_is_down_arrives_exactly_once(browser, own_server):
     links = own_server.demo_links()
     prov, lotim = links["sites"]
@@ -53,12 +62,8 @@ def test_comment_while_the_server_is_down_arrives_exactly_once(browser, own_serv
     expect(page.locator("#now .title")).not_to_be_empty(timeout=WAIT_MS)
     expect(projector.page.locator(".view-item .title")).not_to_be_empty(timeout=WAIT_MS)
 
-    own_server.stop()
-    expect(page.locator(".banner")).to_have_attribute("data-kind", "offline", timeout=WAIT_MS)
     first = "Ditulis saat jaringan putus: perlu data pasang surut."
-    page.get_by_label("Masukan Anda").fill(first)
-    page.locator("#comments").get_by_role("button", name="Kirim").click()
-    expect(page.locator(".banner")).to_contain_text("1 tindakan menunggu dikirim")
+    comment_while_down(page, own_server, first)
     assert [c["text"] for c in outbox(page)] == [first]
 
     own_server.start()
@@ -70,12 +75,8 @@ def test_comment_while_the_server_is_down_arrives_exactly_once(browser, own_serv
 
     # Again, and this time the page is reloaded as soon as the server is back:
     # the outbox survives in local storage and the stored token rejoins silently.
-    own_server.stop()
-    expect(page.locator(".banner")).to_have_attribute("data-kind", "offline", timeout=WAIT_MS)
     second = "Kedua: dikirim lagi setelah halaman dimuat ulang."
-    page.get_by_label("Masukan Anda").fill(second)
-    page.locator("#comments").get_by_role("button", name="Kirim").click()
-    expect(page.locator(".banner")).to_contain_text("1 tindakan menunggu dikirim")
+    comment_while_down(page, own_server, second)
     own_server.start()
     page.reload()
     expect(page.get_by_label("Nama Anda")).to_have_count(0)
