@@ -11,11 +11,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config
-from .broadcast import Broadcaster
+from .live.broadcast import Broadcaster
 from .extensions import babel, compress, db, migrate, socketio
-from .presence import Presence
-from .ratelimit import TokenBuckets
-from .writer import Writer
+from .live.presence import Presence
+from .live.ratelimit import TokenBuckets
+from .live.writer import Writer
 
 
 @dataclass
@@ -71,7 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         join_limiter=TokenBuckets(app.config["SINKRON_JOIN_PER_MINUTE"] / 60,
                                   app.config["SINKRON_JOIN_PER_MINUTE"]),
     )
-    broadcaster.on_sent(lambda meeting_id, events: live.disconnect_revoked(presence, events))
+    broadcaster.on_sent(lambda meeting_id, sent: events.disconnect_revoked(presence, sent))
     from .web import register_blueprints
     register_blueprints(app)
     from .cli import register_cli
@@ -102,7 +102,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 # Handlers must be registered before the first init_app: Flask-SocketIO only
 # replays handlers registered while it had no server onto each new app's server.
-from . import live  # noqa: E402
+from .live import events  # noqa: E402
 
 
 @event.listens_for(Engine, "connect")

@@ -9,7 +9,7 @@ from ..labels import all_labels
 from ..meeting.engine import event_wire
 from ..meeting.errors import N_
 from ..meetings import JoinError, join
-from ..writer import Unavailable
+from ..live.writer import Unavailable
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

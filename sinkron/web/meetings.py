@@ -13,7 +13,7 @@ from ..imports import ImportRejected, read, store
 from ..importing import ImportFileError
 from ..meeting.errors import N_, CommandError
 from ..meetings import DEFAULT_SITES, create_meeting
-from ..writer import Unavailable
+from ..live.writer import Unavailable
 from .auth import require_facilitator
 from .csrf import check_csrf, csrf_token
 

@@ -12,15 +12,15 @@ from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy import select
 
-from . import services
+from .. import services
 from .broadcast import room
-from .extensions import db, socketio
-from .i18n import pick_language, translate
-from .meeting import engine, snapshot
-from .meeting.errors import N_, CommandError
-from .meeting.permissions import Actor, may
-from .meetings import authenticate
-from .models import Event, Meeting, Participant
+from ..extensions import db, socketio
+from ..i18n import pick_language, translate
+from ..meeting import engine, snapshot
+from ..meeting.errors import N_, CommandError
+from ..meeting.permissions import Actor, may
+from ..meetings import authenticate
+from ..models import Event, Meeting, Participant
 from .presence import Connection
 from .writer import Unavailable
 

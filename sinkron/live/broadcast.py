@@ -29,8 +29,8 @@ from collections import defaultdict
 
 from sqlalchemy import select, update
 
-from .meeting.engine import event_wire, for_audience
-from .models import Event, Meeting
+from ..meeting.engine import event_wire, for_audience
+from ..models import Event, Meeting
 
 log = logging.getLogger(__name__)
 
