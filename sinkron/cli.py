@@ -61,8 +61,8 @@ def register_cli(app: Flask) -> None:
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     def import_(kind: str, meeting_id: int, file: Path) -> None:
         """Import proposals or plan items from a CSV or XLSX file."""
-        from .importing import ImportFileError
-        from .imports import ImportRejected, read, store
+        from .imports.read import ImportFileError
+        from .imports.store import ImportRejected, read, store
         from .meeting.errors import CommandError
         _meeting_or_exit(meeting_id)
         try:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from .imports import store
-from .importing import read_plan_items, read_proposals
+from .imports.store import store
+from .imports.read import read_plan_items, read_proposals
 from .meeting import views
 from .meetings import Links, create_meeting
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sinkron.importing import (
+from sinkron.imports.read import (
     ImportFileError, ImportResult, RowProblem, read_plan_items, read_proposals,
 )
 

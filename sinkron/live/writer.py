@@ -21,7 +21,7 @@ from typing import Any, Callable
 from sqlalchemy.orm import Session
 
 from ..meeting.errors import N_, CommandError
-from ..imports import ImportRejected
+from ..imports.store import ImportRejected
 from ..meetings import JoinError
 
 # Refusals a job may raise: answered to the caller, never logged as failures.

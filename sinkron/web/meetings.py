@@ -9,8 +9,8 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from .. import services
 from ..extensions import db
 from ..i18n import translate
-from ..imports import ImportRejected, read, store
-from ..importing import ImportFileError
+from ..imports.store import ImportRejected, read, store
+from ..imports.read import ImportFileError
 from ..meeting.errors import N_, CommandError
 from ..meetings import DEFAULT_SITES, create_meeting
 from ..live.writer import Unavailable

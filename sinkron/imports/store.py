@@ -1,6 +1,6 @@
 """Storing imported proposals and plan items in a meeting, all or nothing.
 
-Reading files is importing.py's job; this appends the rows and one event, so
+Reading files is read.py's job; this appends the rows and one event, so
 screens in both rooms update when the facilitator imports during a live meeting."""
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .importing import ImportResult, read_plan_items, read_proposals
-from .meeting import views
-from .meeting.engine import append_event, event_wire
-from .meeting.errors import N_, CommandError
-from .meeting.permissions import Actor
-from .models import Meeting, PlanItem, Proposal, utcnow
+from .read import ImportResult, read_plan_items, read_proposals
+from ..meeting import views
+from ..meeting.engine import append_event, event_wire
+from ..meeting.errors import N_, CommandError
+from ..meeting.permissions import Actor
+from ..models import Meeting, PlanItem, Proposal, utcnow
 
 KINDS = {"proposals": read_proposals, "plan-items": read_plan_items}
 
