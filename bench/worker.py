@@ -114,7 +114,7 @@ async def _serve(conn, url: str) -> None:
 
 def main(conn, url: str) -> None:
     """Process entry point (multiprocessing 'spawn')."""
-    # Like the server (sinkron/live.py): 125 clients' long-lived objects would
+    # Like the server (app.py): 125 clients' long-lived objects would
     # otherwise set off full collections that stall all of them at once, a
     # delay no phone, holding one connection, would have.
     gc.set_threshold(50_000, 10, 10)

@@ -3,36 +3,17 @@ from __future__ import annotations
 
 import os
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
-
-from flask import Flask, current_app, request
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config
-from .live.broadcast import Broadcaster
 from .extensions import babel, compress, db, migrate, socketio
+from .live.broadcast import Broadcaster
 from .live.presence import Presence
 from .live.ratelimit import TokenBuckets
 from .live.writer import Writer
-
-
-@dataclass
-class Services:
-    """The live machinery of one app: one of each per process."""
-    broadcaster: Broadcaster
-    writer: Writer
-    presence: Presence
-    limiter: TokenBuckets       # commands per participant
-    join_limiter: TokenBuckets  # joins per client address
-    # Runs CPU-heavy work (minutes) off the event loop; app.py sets eventlet's
-    # thread pool here, so nothing in the package imports eventlet.
-    run_blocking: Callable[..., Any] = field(default=lambda fn, *args: fn(*args))
-
-
-def services() -> Services:
-    return current_app.extensions["sinkron"]
+from .services import Services, services  # noqa: F401 - services() is the package's API
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 

@@ -47,7 +47,7 @@ class Meeting(Base):
     status: Mapped[str] = mapped_column(String(10), default="draft")
     # The sequence number of the newest event; the next event takes last_seq + 1.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
-    # With several processes: the newest event sent to the rooms (broadcast.py).
+    # With several processes: the newest event sent to the rooms (live/broadcast.py).
     broadcast_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     focus_proposal_id: Mapped[Optional[int]] = mapped_column(Integer)
     projector_view: Mapped[str] = mapped_column(String(10), default="item")

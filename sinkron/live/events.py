@@ -12,7 +12,7 @@ from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy import select
 
-from .. import services
+from ..services import services
 from .broadcast import room
 from ..extensions import db, socketio
 from ..i18n import pick_language, translate

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .. import services
+from ..services import services
 from ..i18n import translate
 from ..labels import all_labels
 from ..meeting.engine import event_wire

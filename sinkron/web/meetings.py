@@ -6,7 +6,7 @@ import zoneinfo
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from .. import services
+from ..services import services
 from ..extensions import db
 from ..i18n import translate
 from ..imports.store import ImportRejected, read, store

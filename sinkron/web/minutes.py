@@ -5,7 +5,7 @@ import io
 
 from flask import Blueprint, abort, request, send_file
 
-from .. import services
+from ..services import services
 from ..extensions import db
 from ..i18n import pick_language
 from ..minutes import FORMATS, build_minutes, render
