@@ -7,7 +7,7 @@ from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import config
+from . import config, safe_json
 from .extensions import babel, compress, db, migrate, socketio
 from .live.broadcast import Broadcaster
 from .live.presence import Presence
@@ -41,6 +41,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         # None means same-origin only; other origins must be listed explicitly.
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"] or None,
         max_http_buffer_size=1_000_000,
+        # Frames nested deeper than any message needs are refused, not parsed.
+        json=safe_json,
     )
     broadcaster = Broadcaster(socketio, app, db)
     presence = Presence(socketio)

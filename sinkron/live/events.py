@@ -14,13 +14,14 @@ from sqlalchemy import select
 
 from ..services import services
 from .broadcast import room
+from .guard import Refusal, check_arguments
 from ..extensions import db, socketio
 from ..i18n import pick_language, translate
 from ..meeting import engine, snapshot
 from ..meeting.errors import N_, CommandError
 from ..meeting.permissions import Actor, may
 from ..meetings import authenticate
-from ..models import Event, Meeting, Participant
+from ..models import Event, Meeting, Participant, Proposal
 from .presence import Connection
 from .writer import Unavailable
 
@@ -57,6 +58,46 @@ def never_raises(handler):
     return wrapper
 
 
+def checked(least: int = 1, most: int = 1):
+    """Validate the frame before anything else: argument count, nesting,
+    text. A refusal is `invalid`, costs the sender a token of the command
+    rate limit (so a flood is answered `rate_limited`) and writes one log line."""
+    def decorate(handler):
+        @functools.wraps(handler)
+        def wrapper(*args):
+            try:
+                check_arguments(args, least, most)
+            except Refusal as exc:
+                return refuse(exc.message, exc.params)
+            return handler(*args)
+        return wrapper
+    return decorate
+
+
+def refuse(message: str, params: dict | None = None) -> dict:
+    s = sessions.get(request.sid)
+    lang = s.lang if s else None
+    key = (s.actor.participant_id if s else None) or request.sid
+    if not services().limiter.allow(key):
+        return _error("rate_limited", N_("Too many actions at once. Wait a moment."), lang)
+    event = (getattr(request, "event", None) or {}).get("message")
+    log.warning("refused %r from %s: %s", event, request.sid[:8], translate(message, params, "en"))
+    return _error("invalid", message, lang, params)
+
+
+def sent_by_client() -> bool:
+    """`connect` and `disconnect` belong to the library's lifecycle, which runs
+    their handlers while the connection is pending (not yet, or no longer,
+    connected). The same names sent as ordinary events by a client arrive on
+    a connected socket: those must change nothing."""
+    return socketio.server.manager.is_connected(request.sid, request.namespace or "/")
+
+
+def refuse_reserved() -> dict:
+    return refuse(N_("'%(event)s' belongs to the connection itself and cannot be sent."),
+                  {"event": request.event["message"]})
+
+
 def rooms_for(actor: Actor) -> list[str]:
     audience = "full" if engine.audience_is_full(actor.role) else "public"
     names = [room(actor.meeting_id, audience)]
@@ -68,6 +109,8 @@ def rooms_for(actor: Actor) -> list[str]:
 @socketio.on("connect")
 @never_raises
 def on_connect(auth=None):
+    if sent_by_client():
+        return refuse_reserved()
     auth = auth if isinstance(auth, dict) else {}
     lang = pick_language(auth.get("lang"))
     actor = authenticate(db.session, auth.get("token"))
@@ -89,7 +132,10 @@ def on_connect(auth=None):
 
 
 @socketio.on("disconnect")
+@never_raises
 def on_disconnect(*_):
+    if sent_by_client():
+        return refuse_reserved()
     sessions.pop(request.sid, None)
     services().presence.remove(request.sid)
 
@@ -126,6 +172,7 @@ def send_state(actor: Actor, last_seq, join: bool) -> None:
 
 @socketio.on("sync")
 @never_raises
+@checked(least=0, most=1)
 def on_sync(payload=None):
     s = sessions.get(request.sid)
     if s is None:
@@ -137,6 +184,7 @@ def on_sync(payload=None):
 
 @socketio.on("command")
 @never_raises
+@checked()
 def on_command(payload=None):
     s = sessions.get(request.sid)
     if s is None:
@@ -161,15 +209,44 @@ def on_command(payload=None):
 
 @socketio.on("shown")
 @never_raises
+@checked()
 def on_shown(payload=None):
-    """Projectors report what they show, for the facilitator's sync panel."""
+    """Projectors report what they show, for the facilitator's sync panel.
+    A report is checked against the meeting first: the panel must not show a
+    proposal or a seq that does not exist as if a projector displayed it."""
     s = sessions.get(request.sid)
-    if s is None or s.actor.role != "projector" or not isinstance(payload, dict):
-        return None
-    proposal_id, seq = payload.get("proposal_id"), payload.get("seq")
-    if (proposal_id is None or isinstance(proposal_id, int)) and isinstance(seq, int):
-        services().presence.shown(request.sid, proposal_id, seq)
+    if s is None or s.actor.role != "projector":
+        return _error("forbidden", N_("Your role may not do this."), s.lang if s else None)
+    problem = _shown_problem(s.actor.meeting_id, payload)
+    if problem:
+        return refuse(problem)
+    services().presence.shown(request.sid, payload.get("proposal_id"), payload["seq"])
     return None
+
+
+def _shown_problem(meeting_id: int, payload) -> str | None:
+    if not isinstance(payload, dict) or set(payload) - {"proposal_id", "seq"}:
+        return N_("A report of what is shown is {proposal_id, seq}.")
+    proposal_id, seq = payload.get("proposal_id"), payload.get("seq")
+    if not _is_int(seq) or proposal_id is not None and not _is_int(proposal_id):
+        return N_("A report of what is shown is {proposal_id, seq}.")
+    if proposal_id is not None and not 0 < proposal_id < 2**31:  # beyond any id column
+        return N_("Not found in this meeting.")
+    try:
+        last_seq = db.session.scalar(select(Meeting.last_seq).where(Meeting.id == meeting_id))
+        known = proposal_id is None or db.session.scalar(select(Proposal.id).where(
+            Proposal.id == proposal_id, Proposal.meeting_id == meeting_id)) is not None
+    finally:
+        db.session.rollback()
+    if not 0 <= seq <= (last_seq or 0):
+        return N_("That seq does not exist in this meeting.")
+    if not known:
+        return N_("Not found in this meeting.")
+    return None
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @socketio.on_error_default

@@ -24,8 +24,11 @@ class Field:
 
 def has_control_characters(value: str) -> bool:
     """Control characters (other than line breaks and tabs) show as nothing on
-    screens and break the XML inside DOCX and XLSX minutes."""
-    return any(ord(c) < 32 and c not in "\n\r\t" or 127 <= ord(c) < 160 for c in value)
+    screens and break the XML inside DOCX and XLSX minutes. Lone surrogates
+    (from JSON escapes such as "\\ud800") are not text at all: no database
+    can store them."""
+    return any(ord(c) < 32 and c not in "\n\r\t" or 127 <= ord(c) < 160
+               or 0xD800 <= ord(c) <= 0xDFFF for c in value)
 
 
 def text(max_len: int, min_len: int = 0, required: bool = False, nullable: bool = True) -> Field:
