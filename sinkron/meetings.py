@@ -4,6 +4,7 @@ Shared by the web pages, the join API, the CLI and the demo."""
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from .meeting.schema import has_control_characters
 from .meeting.permissions import Actor
 from .meeting.vocab import NAME_MAX, canonical_category, canonical_gender
 from .models import Event, Meeting, Participant, Site, utcnow
-from .security import hash_token, new_join_code, new_token, normalise_join_code, token_matches
+from .security import hash_token, new_join_code, new_token, normalise_join_code
 
 DEFAULT_SITES = ("BAPPEDA Provinsi NTB", "BAPPEDA Kabupaten Lombok Timur")
 
@@ -126,14 +127,21 @@ def authenticate(session: Session, token) -> Actor | None:
     """The actor a token stands for, or None when it is missing, unknown or revoked."""
     if not isinstance(token, str) or not 16 <= len(token) <= 128:
         return None
-    digest = hash_token(token)
+    return authenticate_digest(session, hash_token(token))
+
+
+def authenticate_digest(session: Session, digest) -> Actor | None:
+    """The actor a token's stored digest stands for: what a browser session
+    keeps instead of the token itself."""
+    if not isinstance(digest, str) or len(digest) != 64:
+        return None
     p = session.scalars(select(Participant).where(Participant.token_hash == digest)).first()
-    if p is not None and token_matches(token, p.token_hash):
+    if p is not None and hmac.compare_digest(digest, p.token_hash):
         if p.revoked:
             return None
         return Actor(p.meeting_id, p.role, p.site_id, p.id, p.name)
     site = session.scalars(select(Site).where(Site.projector_token_hash == digest)).first()
-    if site is not None and token_matches(token, site.projector_token_hash):
+    if site is not None and hmac.compare_digest(digest, site.projector_token_hash):
         return Actor(site.meeting_id, "projector", site.id)
     return None
 

@@ -10,6 +10,7 @@ from ..meeting.engine import event_wire
 from ..meeting.errors import N_
 from ..meetings import JoinError, join
 from ..live.writer import Unavailable
+from ..safe_json import too_deep
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -22,6 +23,8 @@ def _error(status: int, code: str, message: str, params: dict | None = None):
 def api_join():
     if not services().join_limiter.allow(request.remote_addr):
         return _error(429, "rate_limited", N_("Too many requests. Wait a moment."))
+    if too_deep(request.get_data(cache=True)):
+        return _error(400, "invalid", N_("The request is nested too deeply."))
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return _error(400, "invalid", N_("The request must be a JSON object."))
@@ -38,7 +41,9 @@ def api_join():
         return _error(400, code, exc.message, exc.params)
     except Unavailable:
         return _error(503, "unavailable", Unavailable.message)
-    return jsonify(token=token, participant_id=pid, site_id=site_id, meeting_id=meeting_id), 201
+    # The answer carries the participant's token: no cache may keep it.
+    return (jsonify(token=token, participant_id=pid, site_id=site_id, meeting_id=meeting_id), 201,
+            {"Cache-Control": "no-store"})
 
 
 @bp.get("/labels")

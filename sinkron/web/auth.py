@@ -1,31 +1,43 @@
 """Who is asking, over HTTP: a bearer token or the session set when a
-private link was opened."""
+private link was opened.
+
+The session cookie is signed, not encrypted: anyone who sees it can read it.
+So it keeps only the digests of the links opened in this browser (the same
+SHA-256 digests the database stores), never a token; and it keeps one per
+link, so a facilitator who also opens a projector or host link in the same
+browser stays the facilitator."""
 from __future__ import annotations
 
 from flask import abort, request, session
 
 from ..extensions import db
 from ..meeting.permissions import Actor
-from ..meetings import authenticate
+from ..meetings import authenticate, authenticate_digest
+from ..security import hash_token
+
+KEPT_LINKS = 12  # the most recent private links opened in one browser
+RANK = {"facilitator": 0, "host": 1, "participant": 2, "projector": 3}
 
 
 def remember(actor: Actor, token: str) -> None:
     """Opening a private link signs the browser in for that meeting's downloads."""
-    tokens = dict(session.get("tokens") or {})
-    tokens[str(actor.meeting_id)] = token
-    session["tokens"] = tokens
+    digest = hash_token(token)
+    kept = [d for d in session.get("links") or [] if isinstance(d, str) and d != digest]
+    session["links"] = (kept + [digest])[-KEPT_LINKS:]
+    session.pop("tokens", None)  # cookies from before kept raw tokens
     session.permanent = True
 
 
 def current_actor(meeting_id: int) -> Actor | None:
+    """The bearer token's actor; else, of the links this browser opened for
+    the meeting, the one with the most rights."""
     header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.startswith("Bearer ") else None
-    if token is None:
-        token = (session.get("tokens") or {}).get(str(meeting_id))
-    actor = authenticate(db.session, token) if token else None
-    if actor is None or actor.meeting_id != meeting_id:
-        return None
-    return actor
+    if header.startswith("Bearer "):
+        actor = authenticate(db.session, header[7:].strip())
+        return actor if actor is not None and actor.meeting_id == meeting_id else None
+    actors = [authenticate_digest(db.session, d) for d in session.get("links") or []]
+    mine = [a for a in actors if a is not None and a.meeting_id == meeting_id]
+    return min(mine, key=lambda a: RANK.get(a.role, len(RANK)), default=None)
 
 
 def require_facilitator(meeting_id: int) -> Actor:

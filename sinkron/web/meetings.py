@@ -94,7 +94,8 @@ def new_meeting():
         purpose=values["purpose"], note_taker=values["note_taker"],
         community_rep=values["community_rep"], community_rep_title=values["community_rep_title"])
     db.session.commit()
-    return render_template("links.html", meeting=meeting, links=links), 201
+    # The page shows the new meeting's private links: no cache may keep it.
+    return render_template("links.html", meeting=meeting, links=links), 201, {"Cache-Control": "no-store"}
 
 
 @bp.post("/meetings/<int:meeting_id>/import/<kind>")
