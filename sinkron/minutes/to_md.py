@@ -9,15 +9,23 @@ from .formatting import cell_text
 # Characters that Markdown (CommonMark + GFM tables) would read as markup or
 # HTML; names and comments must come out exactly as typed.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|&~])")
-# A line that starts like a list item or a heading.
-_LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])", re.MULTILINE)
+# A line that starts like a list item, or underlines the line above into a
+# heading (setext: "===" or "---").
+_LINE_START = re.compile(r"^([-+=]|\d+[.)])", re.MULTILINE)
+# Leading indentation makes a code block; an empty line ends the paragraph or
+# list item the text is in. Rendered Markdown drops both anyway.
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+_BLANK_LINES = re.compile(r"(?:\r?\n[ \t]*){2,}")
 
 
 def escape(text: str, line_start: bool = True) -> str:
+    """User text as Markdown that reads as exactly that text: no inline markup,
+    and no block syntax (headings, lists, quotes, code, rules, HTML)."""
     text = _SPECIAL.sub(r"\\\1", text)
     if not line_start:
         return text
-    return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
+    text = _INDENT.sub("", _BLANK_LINES.sub("\n", text))
+    return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
 
 
 def _cell(value) -> str:
