@@ -71,7 +71,8 @@ def register_cli(app: Flask) -> None:
             click.echo(f"Cannot read {file}: {exc.strerror}", err=True)
             sys.exit(1)
         try:
-            count, _ = store(db.session, meeting_id, None, kind, read(kind, file.name, data))
+            result = read(kind, file.name, data)
+            count, _ = store(db.session, meeting_id, None, kind, result)
             db.session.commit()
         except ImportFileError as exc:
             click.echo(translate(exc.message, exc.params, "en"), err=True)
@@ -84,7 +85,7 @@ def register_cli(app: Flask) -> None:
         except CommandError as exc:
             click.echo(translate(exc.message, exc.params, "en"), err=True)
             sys.exit(1)
-        click.echo(f"Imported {count} {kind} into meeting {meeting_id}.")
+        click.echo(f"Imported {count} {kind} into meeting {meeting_id} (read as {result.read_as}).")
 
     @app.cli.command("minutes")
     @click.argument("meeting_id", type=int)

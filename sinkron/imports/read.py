@@ -6,10 +6,12 @@ Pure: no Flask, no database; the caller decides what to store.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import islice
@@ -20,6 +22,17 @@ from sinkron.meeting.vocab import AUTHORITIES, canonical_authority
 MAX_ROWS = 10_000
 MAX_AMOUNT = 10**15  # far above any budget line; guards the BigInteger column
 HEADER_SEARCH_ROWS = 10  # offices often put a title or a blank line above the table
+
+# Limits checked before and while parsing, so that a hostile file is refused
+# early and names the limit it broke. Real planning spreadsheets are far below.
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 32_767                 # Excel's own limit for one cell
+MAX_ZIP_MEMBERS = 500
+MAX_MEMBER_BYTES = 50 * 1024 * 1024     # one XML part of an XLSX, uncompressed
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100             # XML compresses 5-20x; zip bombs 1000x
+RATIO_CHECK_FROM = 1024 * 1024          # small parts may compress much better
+MAX_SHARED_STRINGS = 500_000          # 10,000 rows of 50 text cells
 
 
 @dataclass
@@ -33,6 +46,8 @@ class RowProblem:
 class ImportResult:
     rows: list[dict]
     problems: list[RowProblem]
+    # What the file was read as: "xlsx", or a CSV's text encoding ("utf-8", "cp1252", ...).
+    read_as: str | None = None
 
 
 class ImportFileError(Exception):
@@ -84,7 +99,7 @@ def read_plan_items(filename: str, data: bytes) -> ImportResult:
 
 
 def _read(filename, data, columns, required, finish) -> ImportResult:
-    table = _table(filename, data)
+    table, read_as = _table(filename, data)
     header_at, mapping = _find_header(table, columns)
     if not mapping:
         examples = [_synonyms(spec)[0] for spec in list(columns.values())[:5]]
@@ -98,7 +113,7 @@ def _read(filename, data, columns, required, finish) -> ImportResult:
             column=" / ".join(_synonyms(columns[f])[0] for f in required),
             examples=", ".join(f"'{e}'" for e in examples))
     headers = table[header_at]
-    result, seen_data = ImportResult([], []), False
+    result, seen_data = ImportResult([], [], read_as), False
     for index in range(header_at + 1, len(table)):
         cells = table[index]
         if not any(_text(c) for c in cells):
@@ -268,28 +283,95 @@ def _parse_rupiah(text: str) -> Decimal | None:
 
 # --- files ---------------------------------------------------------------------
 
-def _table(filename: str, data: bytes) -> list[list]:
-    """The first sheet as rows of raw cell values (str, int, float, ...)."""
+def check_limits(filename: str, data: bytes) -> None:
+    """What can be checked without parsing: an XLSX's zip directory (member
+    count, uncompressed sizes, compression ratios) and the counts its sheet
+    and shared strings declare. Cheap, so it runs before any parser does."""
+    if not data.startswith(b"PK"):
+        return
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        members = book.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportFileError(N_("The XLSX file could not be read; it may be damaged.")) from exc
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ImportFileError(N_("The XLSX file has more than %(max)s parts."), max=MAX_ZIP_MEMBERS)
+    total = 0
+    for m in members:
+        total += m.file_size
+        if m.file_size > MAX_MEMBER_BYTES:
+            raise ImportFileError(N_("A part of the XLSX file unpacks to more than %(max)s MB."),
+                                  max=MAX_MEMBER_BYTES // 2**20)
+        if m.file_size > RATIO_CHECK_FROM and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
+            raise ImportFileError(N_("A part of the XLSX file is compressed more than %(max)s to 1, "
+                                     "as only hostile files are."), max=MAX_COMPRESSION_RATIO)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ImportFileError(N_("The XLSX file unpacks to more than %(max)s MB."),
+                              max=MAX_UNCOMPRESSED_BYTES // 2**20)
+    names = {m.filename: m for m in members}
+    strings = _declared(book, names.get("xl/sharedStrings.xml"), rb'<sst\b[^>]*?\bcount="(\d+)"')
+    if strings and int(strings.group(1)) > MAX_SHARED_STRINGS:
+        raise ImportFileError(N_("The XLSX file has more than %(max)s text cells."), max=MAX_SHARED_STRINGS)
+    for name in sorted(n for n in names if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))[:1]:
+        size = _declared(book, names[name], rb'<dimension\b[^>]*?\bref="[A-Z]+\d+:([A-Z]+)(\d+)"')
+        if size:
+            _check_size(int(size.group(2)), _column_number(size.group(1).decode()))
+
+
+def _declared(book: zipfile.ZipFile, member, pattern: bytes):
+    """A count an XML part declares in its first bytes (read as a stream)."""
+    if member is None:
+        return None
+    with book.open(member) as part:
+        head = part.read(4096)
+    return re.search(pattern, head)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _check_size(rows: int, columns: int) -> None:
+    if rows > MAX_ROWS:
+        raise ImportFileError(N_("The file has more than %(max)s rows."), max=MAX_ROWS)
+    if columns > MAX_COLUMNS:
+        raise ImportFileError(N_("The file has more than %(max)s columns."), max=MAX_COLUMNS)
+
+
+def _check_row(index: int, row: list) -> None:
+    _check_size(index + 1, len(row))
+    for cell in row:
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            raise ImportFileError(N_("Row %(row)s has a cell longer than %(max)s characters."),
+                                  row=index + 1, max=MAX_CELL_CHARS)
+
+
+def _table(filename: str, data: bytes) -> tuple[list[list], str]:
+    """The first sheet as rows of raw cell values (str, int, float, ...), and
+    what the file was read as."""
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise ImportFileError(N_("The file is empty."))
     if data.startswith(b"%PDF"):
         raise ImportFileError(N_("This file is not a CSV or XLSX spreadsheet."))
+    check_limits(filename, data)
     if data.startswith(b"PK"):
-        rows = _xlsx_rows(data)
+        rows, read_as = _xlsx_rows(data), "xlsx"
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(N_("This is an old Excel (.xls) or password-protected file. "
                                  "Save it as .xlsx or .csv without a password and try again."))
     elif filename.lower().endswith((".xlsx", ".xlsm")):
         raise ImportFileError(N_("The XLSX file could not be read; it may be damaged."))
     else:
-        rows = _csv_rows(_decode(data))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(N_("The file has more than %(max)s rows."), max=MAX_ROWS)
+        text, read_as = _decode(data)
+        rows = _csv_rows(text)
     while rows and not any(_text(c) for c in rows[-1]):
         rows.pop()
     if not rows:
         raise ImportFileError(N_("The file is empty."))
-    return rows
+    return rows, read_as
 
 
 def _xlsx_rows(data: bytes) -> list[list]:
@@ -302,24 +384,69 @@ def _xlsx_rows(data: bytes) -> list[list]:
                 return []
             sheet = book.worksheets[0]
             sheet.reset_dimensions()  # some writers record wrong sheet sizes
-            return [list(row) for row in islice(sheet.iter_rows(values_only=True), MAX_ROWS + 1)]
+            rows = []
+            for index, row in enumerate(sheet.iter_rows(values_only=True)):
+                _check_row(index, row)
+                rows.append(list(row))
+            return rows
         finally:
             book.close()
+    except (ImportFileError, MemoryError):
+        raise
     except Exception as exc:  # zip, XML and openpyxl errors all mean the same to the user
         raise ImportFileError(N_("The XLSX file could not be read; it may be damaged.")) from exc
 
 
-def _decode(data: bytes) -> str:
+_MULTIBYTE_FAMILIES = ("cp932", "shift_jis", "euc", "gb", "big5", "cp949", "johab", "hz", "iso2022")
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The CSV's text and the encoding it was read as. UTF-8 (with or without
+    BOM) and UTF-16 with BOM are taken as they are. A file that is partly
+    UTF-8 and partly not is refused, naming the first row that is not. Any
+    other file's encoding is detected (charset-normalizer); among single-byte
+    encodings, which short files cannot tell apart, Windows-1252 wins (what
+    Excel on Windows saves in Indonesia)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        text = data.decode("utf-16", errors="replace")
-    else:
-        # Older Excel on Windows saves CSV as cp1252; latin-1 takes any byte.
-        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
+        try:
+            return _checked_text(data.decode("utf-16")), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(N_("Row %(row)s is not valid UTF-16 text."),
+                                  row=data[:exc.start].count("\n".encode("utf-16-le")) + 1) from exc
+    try:
+        return _checked_text(data.decode("utf-8-sig")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    utf8_row = bad_row = None
+    for number, line in enumerate(lines, 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_row = utf8_row or number
+        except UnicodeDecodeError:
+            bad_row = bad_row or number
+        if utf8_row and bad_row:
+            raise ImportFileError(N_("The file mixes text encodings: row %(utf8)s is UTF-8 but row %(row)s "
+                                     "is not. Save the whole file as UTF-8 and try again."),
+                                  utf8=utf8_row, row=bad_row)
+    from charset_normalizer import from_bytes  # only legacy-encoded CSV files need it
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ImportFileError(N_("Row %(row)s is not text in any encoding Sinkron knows. "
+                                 "Save the file as CSV UTF-8 and try again."), row=bad_row or 1)
+    encoding = codecs.lookup(best.encoding).name
+    if not encoding.startswith(_MULTIBYTE_FAMILIES):
+        try:
+            return _checked_text(data.decode("cp1252")), "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return _checked_text(str(best)), encoding
+
+
+def _checked_text(text: str) -> str:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n" or 0x7F <= ord(ch) < 0xA0)
     if "\x00" in text or controls > len(text) // 100:
         raise ImportFileError(N_("This file is not a CSV or XLSX spreadsheet."))
@@ -332,12 +459,40 @@ def _csv_rows(text: str) -> list[list]:
         delimiter, text = lines[0].strip()[4], text.split("\n", 1)[1] if "\n" in text else ""
     else:
         delimiter = _sniff_delimiter(lines)
+    csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list] = []
+    started = 1  # the line the row being read starts on
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for row in reader:
+            _check_row(len(rows), row)
+            _check_quotes(row, delimiter, started, max(map(len, rows), default=0))
+            rows.append(list(row))
+            started = reader.line_num + 1
     except csv.Error as exc:
-        raise ImportFileError(N_("The CSV file could not be read; it may be damaged.")) from exc
+        if "field larger" in str(exc):
+            raise ImportFileError(N_("Row %(row)s has a cell longer than %(max)s characters."),
+                                  row=started, max=MAX_CELL_CHARS) from exc
+        if "end of data" in str(exc):
+            raise ImportFileError(N_("Row %(row)s opens a quote (\") that is never closed."),
+                                  row=started) from exc
+        raise ImportFileError(N_("Row %(row)s could not be read: a quote (\") is misplaced."),
+                              row=started) from exc
+    return rows
 
 
+def _check_quotes(row: list, delimiter: str, started: int, width: int) -> None:
+    """A stray quote can swallow the rows after it into one cell until the
+    next quote: a cell spanning lines that look like whole rows of their own
+    (as many delimiters as the widest row so far has cells, less one)."""
+    if width < 3:
+        return
+    for cell in row:
+        if "\n" in cell:
+            lines = [line for line in cell.split("\n")[1:] if line.strip()]
+            if lines and sum(line.count(delimiter) >= width - 1 for line in lines) * 2 > len(lines):
+                raise ImportFileError(N_("Row %(row)s opens a quote (\") that swallows the rows after "
+                                         "it; check the quotes in that row."), row=started)
 def _sniff_delimiter(lines: list[str]) -> str:
     # The first line with a delimiter outside quotes is normally the header.
     for line in lines[:HEADER_SEARCH_ROWS]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from . import isolate
 from .read import ImportResult, read_plan_items, read_proposals
 from ..meeting import views
 from ..meeting.engine import append_event, event_wire
@@ -58,4 +59,7 @@ def store(session: Session, meeting_id: int, actor: Actor | None, kind: str,
 
 
 def read(kind: str, filename: str, data: bytes) -> ImportResult:
-    return KINDS[kind](filename, data)
+    """Parsed in a child process with memory and time limits (isolate.py)."""
+    if kind not in KINDS:
+        raise KeyError(kind)
+    return isolate.read(kind, filename, data)

@@ -126,4 +126,4 @@ def import_file(meeting_id: int, kind: str):
         return jsonify(error={"code": exc.code, "message": translate(exc.message, exc.params)}), 409
     except Unavailable:
         return jsonify(error={"code": "unavailable", "message": translate(Unavailable.message)}), 503
-    return jsonify(imported=count), 200
+    return jsonify(imported=count, read_as=result.read_as), 200
