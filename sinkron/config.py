@@ -66,6 +66,9 @@ def load(instance_path: str) -> dict:
         "SINKRON_RATE_BURST": _int("SINKRON_RATE_BURST", 20),
         # Joins per client address per minute: a whole room shares one address.
         "SINKRON_JOIN_PER_MINUTE": _int("SINKRON_JOIN_PER_MINUTE", 600),
+        # Each spreadsheet import is parsed in a child process with these limits.
+        "SINKRON_IMPORT_MEMORY_MB": _int("SINKRON_IMPORT_MEMORY_MB", 512),
+        "SINKRON_IMPORT_SECONDS": _int("SINKRON_IMPORT_SECONDS", 20),
         "CORS_ALLOWED_ORIGINS": [o for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o],
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 
+from flask import current_app, has_app_context
+
 from ..meeting.errors import N_
 from .read import ImportFileError, ImportResult, RowProblem, check_limits
 
@@ -22,8 +24,9 @@ WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
 
 def read(kind: str, filename: str, data: bytes, memory_mb: int | None = None,
          seconds: float | None = None) -> ImportResult:
-    memory_mb = memory_mb or int(os.environ.get("SINKRON_IMPORT_MEMORY_MB") or MEMORY_MB)
-    seconds = seconds or float(os.environ.get("SINKRON_IMPORT_SECONDS") or SECONDS)
+    config = current_app.config if has_app_context() else {}
+    memory_mb = memory_mb or config.get("SINKRON_IMPORT_MEMORY_MB") or MEMORY_MB
+    seconds = seconds or config.get("SINKRON_IMPORT_SECONDS") or SECONDS
     check_limits(filename, data)
     try:
         done = subprocess.run(
