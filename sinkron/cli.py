@@ -87,6 +87,22 @@ def register_cli(app: Flask) -> None:
             sys.exit(1)
         click.echo(f"Imported {count} {kind} into meeting {meeting_id} (read as {result.read_as}).")
 
+    @app.cli.command("backup")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+    def backup_(file: Path, force: bool) -> None:
+        """Back up the database to FILE while the server runs (README: Backups)."""
+        from .backup import BackupError, backup
+        if file.exists() and not force:
+            click.echo(f"{file} exists; use --force to replace it.", err=True)
+            sys.exit(1)
+        try:
+            how = backup(db.engine, file)
+        except (BackupError, OSError) as exc:
+            click.echo(f"Backup failed: {exc}", err=True)
+            sys.exit(1)
+        click.echo(f"Wrote {file} ({how}).")
+
     @app.cli.command("minutes")
     @click.argument("meeting_id", type=int)
     @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx", "csv", "md"]),
