@@ -3,13 +3,20 @@ HTTP client and CLI runner, the demo meeting, and Socket.IO test clients."""
 from __future__ import annotations
 
 import itertools
+import os
 import time
 
 import pytest
+from hypothesis import settings
 
 from sinkron import create_app
 from sinkron.demo import create_demo
 from sinkron.extensions import db, socketio
+
+# Property tests: the same examples on every CI run, no example database.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 @pytest.fixture
