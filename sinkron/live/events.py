@@ -207,6 +207,30 @@ def on_command(payload=None):
     return {"ok": True, "seq": accepted.seq}
 
 
+@socketio.on("comments")
+@never_raises
+@checked()
+def on_comments(payload=None):
+    """Earlier comments on a proposal (or the meeting), on request: a
+    participant's snapshot holds only the latest few of each."""
+    s = sessions.get(request.sid)
+    if s is None:
+        return _error("forbidden", N_("Your role may not do this."), None)
+    if not isinstance(payload, dict) or set(payload) - {"proposal_id", "before_id"}:
+        return refuse(N_("Ask for earlier comments with {proposal_id, before_id}."))
+    proposal_id, before_id = payload.get("proposal_id"), payload.get("before_id")
+    for value in (proposal_id, before_id):
+        if value is not None and not (_is_int(value) and 0 < value < 2**31):
+            return refuse(N_("Ask for earlier comments with {proposal_id, before_id}."))
+    if not services().limiter.allow(s.actor.participant_id or request.sid):
+        return _error("rate_limited", N_("Too many actions at once. Wait a moment."), s.lang)
+    try:
+        comments, more = snapshot.earlier_comments(db.session, s.actor, proposal_id, before_id)
+    finally:
+        db.session.rollback()
+    return {"ok": True, "comments": comments, "more": more}
+
+
 @socketio.on("shown")
 @never_raises
 @checked()

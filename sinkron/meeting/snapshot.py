@@ -33,6 +33,7 @@ def build(session: Session, actor: Actor) -> dict:
     plan_items = [views.plan_item_view(pi) for pi in session.scalars(
         select(PlanItem).where(PlanItem.meeting_id == meeting.id).order_by(PlanItem.id))]
     me = session.get(Participant, actor.participant_id) if actor.participant_id else None
+    comments, earlier = _comments(session, meeting.id, actor)
     return {
         "seq": meeting.last_seq,
         "me": _me(actor, me),
@@ -41,7 +42,8 @@ def build(session: Session, actor: Actor) -> dict:
         "proposals": proposals,
         "plan_items": plan_items,
         "voting": _voting(session, meeting, actor, site_ids, agenda),
-        "comments": _comments(session, meeting.id, actor),
+        "comments": comments,
+        "comments_earlier": earlier,
         "floor": floor.state(session, meeting.id),
         "focus": meeting.focus_proposal_id,
         "projector_view": meeting.projector_view,
@@ -82,24 +84,73 @@ _COMMENT_COLUMNS = (Comment.id, Comment.proposal_id, Comment.participant_id, Com
 _AUTHOR_COLUMNS = (Participant.id, Participant.name, Participant.category, Participant.organisation)
 
 
-def _comments(session: Session, meeting_id: int, actor: Actor) -> list[dict]:
-    """Visible comments; moderators also get the hidden ones they may unhide."""
+# Participants' phones get the latest comments of each proposal; the rest
+# come on request (the `comments` message, docs/protocol.md). A meeting with
+# thousands of comments made every snapshot megabytes, and a reconnect storm
+# of them starved live traffic.
+LATEST_COMMENTS = 5
+EARLIER_PAGE = 50
+
+
+def _light(actor: Actor) -> bool:
+    return actor.role == "participant"
+
+
+def _comments(session: Session, meeting_id: int, actor: Actor) -> tuple[list[dict], list[dict]]:
+    """Visible comments (moderators also get the hidden ones they may unhide),
+    and per proposal how many earlier ones were left out."""
+    conn = session.connection()
+    query = select(*_COMMENT_COLUMNS).where(Comment.meeting_id == meeting_id).order_by(Comment.id)
+    earlier: list[dict] = []
+    if _light(actor):
+        visible = select(*_COMMENT_COLUMNS).where(
+            Comment.meeting_id == meeting_id, Comment.hidden.is_(False)).add_columns(
+            func.row_number().over(partition_by=Comment.proposal_id, order_by=Comment.id.desc())
+            .label("newer")).subquery()
+        query = select(*(visible.c[c.key] for c in _COMMENT_COLUMNS)).where(
+            visible.c.newer <= LATEST_COMMENTS).order_by(visible.c.id)
+        counts = conn.execute(select(Comment.proposal_id, func.count()).where(
+            Comment.meeting_id == meeting_id, Comment.hidden.is_(False)).group_by(Comment.proposal_id))
+        earlier = sorted(({"proposal_id": pid, "count": n - LATEST_COMMENTS}
+                          for pid, n in counts if n > LATEST_COMMENTS),
+                         key=lambda e: (e["proposal_id"] is not None, e["proposal_id"] or 0))
+    rows = [c for c in conn.execute(query)
+            if not c.hidden or moderates(actor, c.site_id)]
+    return _comment_views(session, meeting_id, actor, rows), earlier
+
+
+def earlier_comments(session: Session, actor: Actor, proposal_id: int | None,
+                     before_id: int | None) -> tuple[list[dict], bool]:
+    """Up to EARLIER_PAGE visible comments on a proposal (None: on the
+    meeting) older than `before_id`, oldest first, and whether there are more."""
+    query = select(*_COMMENT_COLUMNS).where(
+        Comment.meeting_id == actor.meeting_id,
+        Comment.proposal_id.is_(None) if proposal_id is None else Comment.proposal_id == proposal_id)
+    if before_id is not None:
+        query = query.where(Comment.id < before_id)
+    rows = [c for c in session.connection().execute(query.order_by(Comment.id.desc()))
+            if not c.hidden or moderates(actor, c.site_id)]
+    page = rows[:EARLIER_PAGE][::-1]
+    return _comment_views(session, actor.meeting_id, actor, page), len(rows) > EARLIER_PAGE
+
+
+def _comment_views(session: Session, meeting_id: int, actor: Actor, rows) -> list[dict]:
+    ids = [c.id for c in rows]
+    if not ids:
+        return []
+    in_ids = CommentSupport.comment_id.in_(ids) if len(ids) < 900 else Comment.meeting_id == meeting_id
     supports = dict(session.execute(
         select(CommentSupport.comment_id, func.count()).join(Comment)
-        .where(Comment.meeting_id == meeting_id).group_by(CommentSupport.comment_id)).all())
+        .where(in_ids).group_by(CommentSupport.comment_id)).all())
     mine = set()
     if actor.participant_id is not None:
         mine = set(session.scalars(select(CommentSupport.comment_id).join(Comment).where(
             Comment.meeting_id == meeting_id, CommentSupport.participant_id == actor.participant_id)))
     # Through the connection: plain rows, without the ORM's per-row loading.
-    conn = session.connection()
-    authors = {p.id: p for p in conn.execute(
+    authors = {p.id: p for p in session.connection().execute(
         select(*_AUTHOR_COLUMNS).where(Participant.meeting_id == meeting_id))}
     out = []
-    for c in conn.execute(select(*_COMMENT_COLUMNS).where(Comment.meeting_id == meeting_id)
-                          .order_by(Comment.id)):
-        if c.hidden and not moderates(actor, c.site_id):
-            continue
+    for c in rows:
         view = views.comment_view(c, supports.get(c.id, 0), authors.get(c.participant_id))
         view["supported"] = c.id in mine
         out.append(view)

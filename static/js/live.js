@@ -38,6 +38,7 @@ function load(storageKey) {
  *   live.outbox    commands waiting for an acknowledgement
  *   live.send(type, fields) -> Promise<ack>   (rejects with {code, message})
  *   live.emit(name, data)    a raw, unsequenced message (projectors: `shown`)
+ *   live.ask(name, data) -> Promise<answer|null>   a request with an answer (`comments`)
  */
 export function connect({ token, lang, onChange, onError, onRefused, onConnect }) {
   const storageKey = `sinkron:outbox:${token.slice(0, 16)}`;
@@ -55,6 +56,11 @@ export function connect({ token, lang, onChange, onError, onRefused, onConnect }
     outbox: load(storageKey),
     send,
     emit: (name, data) => socket.connected && socket.emit(name, data),
+    // A request with an answer (e.g. `comments`); null when offline.
+    ask: (name, data) => new Promise((resolve) => {
+      if (!socket.connected) { resolve(null); return; }
+      socket.timeout(10000).emit(name, data, (err, answer) => resolve(err ? null : answer));
+    }),
     get lastSeq() { return live.state ? live.state.seq : null; },
   };
 

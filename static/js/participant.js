@@ -5,7 +5,7 @@
 import { $, field, fill, h, keepDraft, refill, select, sr, throttleFrame } from "./dom.js";
 import { L, lang, loadLabels, t } from "./i18n.js";
 import { connect } from "./live.js";
-import { commentsOn, key, proposal, siteName } from "./state.js";
+import { addEarlierComments, commentsOn, earlierCount, key, proposal, siteName } from "./state.js";
 import {
   act, banner, commentItem, connectionIndicator, langSwitch, messages, mmss, proposalMeta,
   secondsLeft, siteMarks, statusChip,
@@ -254,9 +254,25 @@ function startApp(token, isHost) {
     commentTarget.textContent = p ? t("comment_on", { title: p.title }) : t("comment_on_meeting");
     const list = commentsOn(st, p ? p.id : null);
     const moderate = (c) => isHost && c.site_id === st.me.site_id;
-    refill(commentList, list.length
+    const items = list.length
       ? list.map((c) => commentItem(st, c, { onSupport: support, onHide: hide, canModerate: moderate }))
-      : h("li", { class: "muted" }, t("no_comments")));
+      : [h("li", { class: "muted" }, t("no_comments"))];
+    const earlier = earlierCount(st, p ? p.id : null);
+    if (earlier > 0) {
+      const more = h("button", { type: "button", class: "secondary" }, t("earlier_comments", { n: earlier }));
+      more.addEventListener("click", () => loadEarlier(p ? p.id : null, list, more));
+      items.push(h("li", {}, more));
+    }
+    refill(commentList, items);
+  }
+
+  async function loadEarlier(proposalId, shown, button) {
+    button.disabled = true;
+    const oldest = shown.length ? Math.min(...shown.map((c) => c.id)) : null;
+    const answer = await live.ask("comments", { proposal_id: proposalId, before_id: oldest });
+    if (answer && answer.ok && live.state) addEarlierComments(live.state, proposalId, answer);
+    else msgs.show(answer && answer.error ? answer.error.message : t("earlier_failed"));
+    render();
   }
 
   function renderVote(st) {

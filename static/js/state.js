@@ -154,6 +154,20 @@ export function noteAccepted(st, cmd) {
 
 export const siteName = (st, id) => (st.sites.find((s) => s.id === id) || {}).name || "";
 
+/** How many earlier comments on a proposal (null: the meeting) the
+ *  snapshot left out: participants get the latest few, the rest on request. */
+export function earlierCount(st, proposalId) {
+  const e = (st.comments_earlier || []).find((x) => (x.proposal_id ?? null) === (proposalId ?? null));
+  return e ? e.count : 0;
+}
+
+/** Apply the answer to a `comments` request: older comments, oldest first. */
+export function addEarlierComments(st, proposalId, answer) {
+  for (const c of answer.comments) upsert(st.comments, c);
+  const e = (st.comments_earlier || []).find((x) => (x.proposal_id ?? null) === (proposalId ?? null));
+  if (e) e.count = answer.more ? Math.max(0, e.count - answer.comments.length) : 0;
+}
+
 /** Visible comments on a proposal (null: on the meeting), newest first. */
 export function commentsOn(st, proposalId) {
   return st.comments.filter((c) => (c.proposal_id ?? null) === (proposalId ?? null)).reverse();
