@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from . import config, safe_json
 from .extensions import babel, compress, db, migrate, socketio
+from .live.admission import Admission
 from .live.broadcast import Broadcaster
 from .live.presence import Presence
 from .live.ratelimit import TokenBuckets
@@ -53,6 +54,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         limiter=TokenBuckets(app.config["SINKRON_RATE_PER_SECOND"], app.config["SINKRON_RATE_BURST"]),
         join_limiter=TokenBuckets(app.config["SINKRON_JOIN_PER_MINUTE"] / 60,
                                   app.config["SINKRON_JOIN_PER_MINUTE"]),
+        admission=Admission(app.config["SINKRON_CONNECTS_PER_SECOND"],
+                            app.config["SINKRON_CONNECT_BURST"], socketio.sleep),
     )
     broadcaster.on_sent(lambda meeting_id, sent: events.disconnect_revoked(presence, sent))
     from .web import register_blueprints

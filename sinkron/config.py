@@ -66,6 +66,10 @@ def load(instance_path: str) -> dict:
         "SINKRON_RATE_BURST": _int("SINKRON_RATE_BURST", 20),
         # Joins per client address per minute: a whole room shares one address.
         "SINKRON_JOIN_PER_MINUTE": _int("SINKRON_JOIN_PER_MINUTE", 600),
+        # Connections (and snapshots) admitted per second: in a reconnect storm
+        # the connecting clients wait their turn (0: no limit).
+        "SINKRON_CONNECTS_PER_SECOND": _int("SINKRON_CONNECTS_PER_SECOND", 20),
+        "SINKRON_CONNECT_BURST": _int("SINKRON_CONNECT_BURST", 5),
         # Each spreadsheet import is parsed in a child process with these limits.
         "SINKRON_IMPORT_MEMORY_MB": _int("SINKRON_IMPORT_MEMORY_MB", 512),
         "SINKRON_IMPORT_SECONDS": _int("SINKRON_IMPORT_SECONDS", 20),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from flask import current_app
 
 if TYPE_CHECKING:
+    from .live.admission import Admission
     from .live.broadcast import Broadcaster
     from .live.presence import Presence
     from .live.ratelimit import TokenBuckets
@@ -25,6 +26,8 @@ class Services:
     # Runs CPU-heavy work (minutes) off the event loop; app.py sets eventlet's
     # thread pool here, so nothing in the package imports eventlet.
     run_blocking: Callable[..., Any] = field(default=lambda fn, *args: fn(*args))
+    # Snapshots at a bounded rate: a reconnect storm must not starve live traffic.
+    admission: Admission | None = None
 
 
 def services() -> Services:

@@ -111,6 +111,7 @@ def rooms_for(actor: Actor) -> list[str]:
 def on_connect(auth=None):
     if sent_by_client():
         return refuse_reserved()
+    _admit()
     auth = auth if isinstance(auth, dict) else {}
     lang = pick_language(auth.get("lang"))
     actor = authenticate(db.session, auth.get("token"))
@@ -140,6 +141,15 @@ def on_disconnect(*_):
     services().presence.remove(request.sid)
 
 
+def _admit() -> None:
+    """Connections (and snapshots) at a bounded rate: in a reconnect storm
+    the connecting clients wait their turn, live traffic does not."""
+    admission = services().admission
+    if admission is not None:
+        admission.wait()
+        socketio.sleep(0)
+
+
 def send_state(actor: Actor, last_seq, join: bool) -> None:
     """The missed events when `last_seq` is recent enough, else a snapshot."""
     broadcaster = services().broadcaster
@@ -163,11 +173,14 @@ def send_state(actor: Actor, last_seq, join: bool) -> None:
         db.session.rollback()
         socketio.emit("events", missed, to=request.sid)
         return
+    if not join:  # a connect was admitted already (on_connect)
+        _admit()
     state = snapshot.build(db.session, actor)
     db.session.rollback()
     if may(actor.role, "moderate"):
         state["presence"] = services().presence.summary(actor.meeting_id)
     socketio.emit("snapshot", state, to=request.sid)
+    socketio.sleep(0)  # let live traffic through between snapshots
 
 
 @socketio.on("sync")

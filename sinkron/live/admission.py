@@ -1,0 +1,50 @@
+"""Connections and snapshots at a bounded rate, so that a reconnect storm
+never starves live traffic.
+
+Building and sending a snapshot is the costliest thing a connection asks
+for (milliseconds to tenths of a second of the one process's time). When
+dozens of clients reconnect at once (a room's Wi-Fi comes back), building
+all their snapshots back to back stops everyone else's events and
+acknowledgements for seconds. Here each snapshot first takes a token from a
+bucket; without one it waits (the connecting client waits, nobody else
+does), and the process yields between them. Every connect is gated (its
+authentication and replay cost too); a `sync` only when it needs a snapshot."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+
+class Admission:
+    def __init__(self, per_second: float, burst: int, sleep: Callable[[float], None],
+                 clock: Callable[[], float] = time.monotonic, max_wait: float = 30.0):
+        self.per_second, self.burst = per_second, burst
+        self.sleep, self.clock, self.max_wait = sleep, clock, max_wait
+        self._tokens, self._last = float(burst), clock()
+        self._lock = threading.Lock()
+        self.waiting = 0  # how many connections wait now (for the soak's report)
+
+    def wait(self) -> float:
+        """Take a token, waiting for one if needed; returns the seconds waited.
+        A rate of 0 admits everyone at once (benchmarks compare with it)."""
+        if self.per_second <= 0:
+            return 0.0
+        started = self.clock()
+        with self._lock:
+            self.waiting += 1
+        try:
+            while True:
+                with self._lock:
+                    now = self.clock()
+                    self._tokens = min(self.burst, self._tokens + (now - self._last) * self.per_second)
+                    self._last = now
+                    if self._tokens >= 1 - 1e-9 or now - started >= self.max_wait:
+                        self._tokens -= 1
+                        return now - started
+                    short = (1 - self._tokens) / self.per_second
+                    short = min(short, self.max_wait - (now - started))
+                self.sleep(max(short, 0.001))
+        finally:
+            with self._lock:
+                self.waiting -= 1
