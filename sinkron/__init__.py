@@ -45,6 +45,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         # Frames nested deeper than any message needs are refused, not parsed.
         json=safe_json,
     )
+    from .live.guard import quieten_frame_errors
+    quieten_frame_errors()
     broadcaster = Broadcaster(socketio, app, db)
     presence = Presence(socketio)
     app.extensions["sinkron"] = Services(

@@ -147,7 +147,7 @@ def authenticate_digest(session: Session, digest) -> Actor | None:
 
 
 def site_by_code(session: Session, code) -> Site | None:
-    if not isinstance(code, str) or len(code) > 20:
+    if not isinstance(code, str) or len(code) > 20 or has_control_characters(code):
         return None
     return session.scalars(select(Site).where(Site.join_code == normalise_join_code(code))).first()
 

@@ -6,6 +6,10 @@ Only the frame is checked here (how many arguments, how deeply nested, text
 that cannot be stored); each command's own fields are the registry's job."""
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
 from ..meeting.errors import N_
 from ..safe_json import MAX_DEPTH, TooDeep
 
@@ -58,3 +62,43 @@ def has_surrogates(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+class OneLineFrameErrors(logging.Filter):
+    """Frames the Socket.IO libraries cannot decode (broken JSON, an event
+    that is not a list) make them log a traceback per frame. These are bad
+    input, not faults of the server: one line each, at most `per_second`
+    lines a second, the rest counted into the next line."""
+
+    def __init__(self, per_second: float = 5):
+        super().__init__()
+        self.per_second = per_second
+        self._window, self._lines, self._dropped = 0.0, 0, 0
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info or not str(record.msg).endswith("handler error"):
+            return True
+        with self._lock:
+            now = time.monotonic()
+            if now - self._window >= 1:
+                self._window, self._lines = now, 0
+            if self._lines >= self.per_second:
+                self._dropped += 1
+                return False
+            self._lines += 1
+            dropped, self._dropped = self._dropped, 0
+        kind, exc = record.exc_info[0], record.exc_info[1]
+        record.msg = "refused a frame that could not be decoded (%s: %s)%s"
+        record.args = (kind.__name__ if kind else "?", str(exc)[:200],
+                       f"; {dropped} more not logged" if dropped else "")
+        record.exc_info, record.exc_text = None, None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quieten_frame_errors() -> None:
+    for name in ("engineio.server", "socketio.server"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OneLineFrameErrors) for f in logger.filters):
+            logger.addFilter(OneLineFrameErrors())
