@@ -35,6 +35,9 @@ def main() -> None:
     # every connection for 100-300 ms (docs/performance.md). A larger young
     # generation makes them rare; acyclic garbage is still freed at once.
     gc.set_threshold(50_000, 10, 10)
+    if app.config["SINKRON_REPORT_STRUCTURES_SECONDS"]:
+        from sinkron.live.structures import start_reporting
+        start_reporting(app, socketio, app.config["SINKRON_REPORT_STRUCTURES_SECONDS"])
     socketio.run(app, host=app.config["HOST"], port=app.config["PORT"])
 
 

@@ -72,6 +72,17 @@ class LiveClient:
         await self.sio.connect(self.url, auth={"token": self.token, "lang": "en"},
                                transports=["websocket"], wait_timeout=60)
 
+    async def reconnect(self) -> None:
+        """Leave and come back with last_seq, as a phone does after a drop."""
+        self._leaving = True
+        if self.sio.connected:
+            await self.sio.disconnect()
+        self._leaving = False
+        auth = {"token": self.token, "lang": "en"}
+        if self.last_seq is not None:
+            auth["last_seq"] = self.last_seq
+        await self.sio.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=60)
+
     async def disconnect(self) -> None:
         self._leaving = True
         if self.sio.connected:

@@ -16,6 +16,7 @@ import time
 from bench.client import LiveClient
 
 CONNECT_CONCURRENCY = 20
+_VOTING: dict = {}  # {"round_id": id} while a round is open: the soak's clients vote then
 
 
 async def _connect_all(url: str, people: list[tuple[str, str]], clients: list[LiveClient]) -> dict:
@@ -71,6 +72,47 @@ def _vote_burst(clients: list[LiveClient], t0: float, window: float, seed: int,
     return len(clients)
 
 
+STATUSES = ("terakomodir_kab", "terakomodir_prov", "belum_terakomodir", "perlu_klarifikasi", None)
+
+
+async def _mix(c: LiveClient, until: float, rng: random.Random, voting: dict, mean_pause: float) -> None:
+    """What a person on a phone does in a meeting, until `until`: marks,
+    comments, supports, votes while a round is open, a raised hand now and
+    then, and sometimes a dropped connection (back with last_seq)."""
+    spent: dict = {}
+    while True:
+        await asyncio.sleep(rng.expovariate(1 / mean_pause))
+        if time.monotonic() >= until:
+            return
+        roll = rng.random()
+        try:
+            if roll < 0.02:
+                await c.reconnect()
+            elif roll < 0.35:
+                await c.command("proposal.mark", proposal_id=rng.choice(c.rec.proposals),
+                                status=rng.choice(STATUSES))
+            elif roll < 0.55:
+                await c.command("comment.add", kind="masukan", proposal_id=rng.choice(c.rec.proposals),
+                                text=f"Masukan {rng.randrange(10**6)} dari {c.rec.name}")
+            elif roll < 0.7:
+                newest = c.rec.latest.get("comment.add")
+                if newest:
+                    await c.command("comment.support", comment_id=newest["comment"]["id"],
+                                    on=rng.random() < 0.8)
+            elif roll < 0.95:
+                round_id = voting.get("round_id")
+                if round_id:
+                    mine = spent.setdefault(round_id, {})
+                    pid = rng.choice(c.rec.proposals)
+                    if sum(mine.values()) < 5 and mine.get(pid, 0) < 3:
+                        mine[pid] = mine.get(pid, 0) + 1
+                        await c.command("vote.cast", proposal_id=pid, value=mine[pid])
+            else:
+                await c.command(rng.choice(["floor.request", "floor.withdraw"]))
+        except Exception as exc:  # recorded, reported as an error by the soak
+            c.rec.errors.append(f"mix: {exc!r}")
+
+
 async def _serve(conn, url: str) -> None:
     loop = asyncio.get_running_loop()
     clients: list[LiveClient] = []
@@ -91,6 +133,27 @@ async def _serve(conn, url: str) -> None:
             done, pending = await asyncio.wait(tasks, timeout=args[0]) if tasks else ((), ())
             reply = {"done": len(done), "pending": len(pending)}
             tasks = list(pending)
+        elif op == "mix":
+            until, seed, mean_pause = args
+            rng = random.Random(seed)
+            tasks.extend(asyncio.ensure_future(_mix(c, until, random.Random(rng.random()), _VOTING, mean_pause))
+                         for c in clients)
+            reply = len(clients)
+        elif op == "voting":  # the coordinator opened or closed a round
+            _VOTING.clear()
+            _VOTING.update(args[0])
+            reply = True
+        elif op == "summary":
+            # Small, for long runs: counts instead of every record.
+            reply = [{"name": c.rec.name, "errors": c.rec.errors[-5:], "gaps": c.rec.gaps,
+                      "duplicates": c.rec.duplicates, "last_seq": c.last_seq, "snapshots": c.rec.snapshots,
+                      "acks": [a[3] for a in c.rec.commands], "connected": c.sio.connected}
+                     for c in clients]
+            for c in clients:
+                c.rec.commands.clear()
+                c.rec.applied.clear()
+                c.rec.messages.clear()
+                c.rec.seqs.clear()
         elif op == "report":
             reply = [c.rec for c in clients]
         elif op == "clear":

@@ -70,6 +70,8 @@ def load(instance_path: str) -> dict:
         # the connecting clients wait their turn (0: no limit).
         "SINKRON_CONNECTS_PER_SECOND": _int("SINKRON_CONNECTS_PER_SECOND", 20),
         "SINKRON_CONNECT_BURST": _int("SINKRON_CONNECT_BURST", 5),
+        # Seconds between log lines listing in-memory structure sizes (soak tests; 0: off).
+        "SINKRON_REPORT_STRUCTURES_SECONDS": _int("SINKRON_REPORT_STRUCTURES_SECONDS", 0),
         # Each spreadsheet import is parsed in a child process with these limits.
         "SINKRON_IMPORT_MEMORY_MB": _int("SINKRON_IMPORT_MEMORY_MB", 512),
         "SINKRON_IMPORT_SECONDS": _int("SINKRON_IMPORT_SECONDS", 20),
