@@ -288,6 +288,16 @@ def check_limits(filename: str, data: bytes) -> None:
     count, uncompressed sizes, compression ratios) and the counts its sheet
     and shared strings declare. Cheap, so it runs before any parser does."""
     if not data.startswith(b"PK"):
+        if data.count(b"\n") > MAX_ROWS:  # maybe too many rows: count them (C speed)
+            text = data.decode("utf-8", errors="replace")
+            delimiter = _sniff_delimiter(text[:65536].splitlines())
+            csv.field_size_limit(MAX_CELL_CHARS)
+            try:
+                rows = sum(1 for _ in islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
+                                             MAX_ROWS + 1))
+            except csv.Error:
+                return  # the parser says what is wrong, naming the row
+            _check_size(rows, 0)
         return
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
@@ -446,15 +456,18 @@ def _decode(data: bytes) -> tuple[str, str]:
     return _checked_text(str(best)), encoding
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _checked_text(text: str) -> str:
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n" or 0x7F <= ord(ch) < 0xA0)
+    controls = len(_CONTROL.findall(text))
     if "\x00" in text or controls > len(text) // 100:
         raise ImportFileError(N_("This file is not a CSV or XLSX spreadsheet."))
     return text
 
 
 def _csv_rows(text: str) -> list[list]:
-    lines = text.splitlines()
+    lines = text[:65536].splitlines()
     if lines and re.fullmatch(r"sep=.", lines[0].strip()):  # Excel's delimiter hint line
         delimiter, text = lines[0].strip()[4], text.split("\n", 1)[1] if "\n" in text else ""
     else:
