@@ -29,6 +29,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class Organiser(Base):
+    """Someone who may create meetings and see them all (an account with a
+    password, managed with `flask --app app organiser ...`)."""
+    __tablename__ = "organiser"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique regardless of case: "Rina" and "rina" are one account.
+    name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_sign_in_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+
 class Meeting(Base):
     __tablename__ = "meeting"
 
@@ -55,6 +69,12 @@ class Meeting(Base):
     vote_max_per_proposal: Mapped[int] = mapped_column(Integer, default=3)
     turn_seconds: Mapped[int] = mapped_column(Integer, default=180)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The organiser who created it (none for the demo and CLI-made meetings).
+    created_by: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("organiser.id", ondelete="SET NULL"), index=True)
+    # The creation form's one-time key (hashed): sending the form again shows
+    # this meeting instead of creating a second one.
+    form_key_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
 
     sites: Mapped[list[Site]] = relationship(
         back_populates="meeting", order_by="Site.position", cascade="all, delete-orphan")

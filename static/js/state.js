@@ -129,6 +129,11 @@ const HANDLERS = {
       if (d.voting.tallies) v.tallies = { ...(v.tallies || {}), ...d.voting.tallies };
     }
   },
+  // A replaced link: only a new join code changes what screens show.
+  "link.replace": (st, d) => {
+    const site = d.join_code ? st.sites.find((s) => s.id === d.site_id) : null;
+    if (site) site.join_code = d.join_code;
+  },
   "floor.request": (st, d) => { st.floor = d.floor; },
   "floor.withdraw": (st, d) => { st.floor = d.floor; },
   "floor.grant": (st, d) => { st.floor = d.floor; },
