@@ -24,6 +24,19 @@ if __name__ == "__main__":
 app = create_app()
 
 
+def _under_flask_run() -> bool:
+    """`flask --app app run` serves too: it gets the schema, the first
+    organiser and the demo as `python app.py` does."""
+    import click
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.info_name == "run"
+
+
+if __name__ != "__main__" and _under_flask_run():
+    from sinkron.startup import prepare
+    prepare(app)
+
+
 def main() -> None:
     import gc
 
