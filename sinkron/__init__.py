@@ -136,7 +136,7 @@ def _live_services(app: Flask, broadcaster: Broadcaster) -> Services:
 
 # Handlers must be registered before the first init_app: Flask-SocketIO only
 # replays handlers registered while it had no server onto each new app's server.
-from .live import events  # noqa: E402
+from .live import clock, events  # noqa: E402,F401 - registers their handlers
 
 
 @event.listens_for(Engine, "connect")

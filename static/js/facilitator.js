@@ -5,6 +5,7 @@
 import { barChart, legend } from "./charts.js";
 import { $, field, fill, h, refill, select, sr, throttleFrame } from "./dom.js";
 import { L, lang, loadLabels, t } from "./i18n.js";
+import { linksCard } from "./links.js";
 import { connect } from "./live.js";
 import {
   attendanceCard, documentsCard, floorCard, importCard, projectorCard, tickCountdowns, votingCard,
@@ -341,8 +342,12 @@ loadLabels().then(() => {
   cards = [
     projectorCard({ send }), votingCard({ send }), floorCard({ send }), sync,
     attendanceCard({ send }), importCard({ meetingId, csrf, msgs }), documentsCard({ meetingId, token }),
+    linksCard({ meetingId, csrf, msgs }),
   ];
-  fill(app, top, bannerEl, msgs,
+  // Links and QR codes are built from the public URL: a loopback one helps no phone.
+  const loopback = app.dataset.publicUrlLoopback === "1"
+    ? h("p", { class: "alert-red", role: "alert" }, t("loopback_warning", { url: app.dataset.publicUrl })) : null;
+  fill(app, loopback, top, bannerEl, msgs,
     h("main", { class: "console" }, agenda, detail, h("div", { class: "side" }, cards.map((c) => c.el))));
   setInterval(() => {
     if (live && live.state) sync.render(live.state);

@@ -2,6 +2,7 @@
 // the language switch, the offline / catching-up banner, messages, and the
 // way marks, statuses and comments are shown.
 
+import { serverNow } from "./clock.js";
 import { fill, h, sr } from "./dom.js";
 import { L, fmtTime, lang, t } from "./i18n.js";
 import { siteName } from "./state.js";
@@ -140,10 +141,11 @@ export function commentItem(st, c, { onSupport, onHide, canModerate } = {}) {
       controls));
 }
 
-/** Seconds left of the current speaker's turn, by this device's clock. */
+/** Seconds left of the current speaker's turn, by the server's clock: the
+ *  projectors of both rooms agree even when their own clocks do not. */
 export function secondsLeft(speaker) {
   if (!speaker || !speaker.turn_end) return null;
-  return Math.round((Date.parse(speaker.turn_end) - Date.now()) / 1000);
+  return Math.round((Date.parse(speaker.turn_end) - serverNow()) / 1000);
 }
 
 export function mmss(seconds) {
