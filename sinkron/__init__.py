@@ -113,7 +113,11 @@ def _live_services(app: Flask, broadcaster: Broadcaster) -> Services:
     backoff = {"account": (5, 30.0), "address": (10, 300.0)}
     if queue.startswith(("redis://", "rediss://", "unix://")):
         import redis
-        shared = redis.Redis.from_url(queue, socket_timeout=5, socket_connect_timeout=5)
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+        # Fail fast: an unreachable Redis skips a limit rather than stall a request.
+        shared = redis.Redis.from_url(queue, socket_timeout=2, socket_connect_timeout=1,
+                                      retry=Retry(NoBackoff(), 1))
         prefix = config["SOCKETIO_CHANNEL"]
         presence = Presence(socketio, RedisStore(shared, f"{prefix}:presence",
                                                  config["SINKRON_PRESENCE_TTL"]),
