@@ -3,10 +3,17 @@
 set -e
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers
+# here); the reverse-proxy test runs Debian's nginx with a certificate made
+# by openssl.
+MISSING=""
+[ -x /usr/bin/chromium ] || MISSING="$MISSING chromium"
+[ -x /usr/sbin/nginx ] || MISSING="$MISSING nginx"
+command -v openssl >/dev/null 2>&1 || MISSING="$MISSING openssl"
+if [ -n "$MISSING" ] && command -v apt-get >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+    # shellcheck disable=SC2086 # one word per package
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends $MISSING >/dev/null
 fi
 # axe-core for the accessibility checks, pinned by its lock file.
 if [ -f tests/browser/package-lock.json ] && command -v npm >/dev/null 2>&1; then
