@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 @pytest.fixture
 def two_servers(tmp_path, postgres_url, redis_url):  # noqa: F811
     env = {"DATABASE_URL": postgres_url, "SOCKETIO_MESSAGE_QUEUE": redis_url,
-           "SOCKETIO_CHANNEL": f"sinkron-test-{uuid.uuid4().hex[:8]}"}
+           "SOCKETIO_CHANNEL": f"sinkron-test-{uuid.uuid4().hex[:8]}",
+           # A killed process's connections leave the sync panel within 2 s.
+           "SINKRON_PRESENCE_TTL": "2"}
     a = Server(tmp_path / "a", env=env).start()  # creates the schema and the demo
     b = Server(tmp_path / "b", env=env).start()
     yield a, b
@@ -60,23 +62,12 @@ def test_events_reach_both_processes_in_order(two_servers):
         p.close()
 
 
-@pytest.fixture
-def two_servers_short_ttl(tmp_path, postgres_url, redis_url):  # noqa: F811
-    env = {"DATABASE_URL": postgres_url, "SOCKETIO_MESSAGE_QUEUE": redis_url,
-           "SOCKETIO_CHANNEL": f"sinkron-test-{uuid.uuid4().hex[:8]}", "SINKRON_PRESENCE_TTL": "2"}
-    a = Server(tmp_path / "a", env=env).start()
-    b = Server(tmp_path / "b", env=env).start()
-    yield a, b
-    for s in (a, b):
-        s.stop()
-
-
 def _connections(presence: dict | None) -> int:
     return presence["total"] if presence else -1
 
 
-def test_presence_and_revoke_span_processes_and_a_killed_process_leaves(two_servers_short_ttl):
-    a, b = two_servers_short_ttl
+def test_presence_and_revoke_span_processes_and_a_killed_process_leaves(two_servers):
+    a, b = two_servers
     links = a.demo_links()
     prov, lotim = links["sites"]
     fac = Peer(a.url, links["facilitator_token"])
