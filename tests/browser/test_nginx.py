@@ -154,6 +154,8 @@ def test_two_sites_through_nginx_over_wss(browser, proxied):
         screens = [s for s, _ in projectors + phones]
         for (screen, _), name in zip(phones, ("Lalu Hasan", "Baiq Lestari")):
             join(screen, name, "OPD")
+            # The live state is in (the focused proposal shows): comments go to it.
+            expect(screen.page.locator("#now .title")).to_be_visible(timeout=WAIT_MS)
         focus = fac.wait_snapshot()["focus"]
         for (screen, _), text in zip(phones, ("Masukan dari Mataram", "Masukan dari Selong")):
             page = screen.page
