@@ -14,11 +14,12 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
 from .i18n import translate
-from .models import Meeting
+from .models import Meeting, Organiser, Participant
 from .public_url import running_server_url
 
 
@@ -113,8 +114,11 @@ def register_cli(app: Flask) -> None:
         if role is None:
             if site:
                 fail("--site goes with --role.", 2)
+            staff = [p.id for p in db.session.scalars(select(Participant).where(
+                Participant.meeting_id == meeting.id, Participant.role.in_(("facilitator", "host"))))]
             fresh = issue_links(db.session, meeting, public_url())
             db.session.commit()
+            close_connections(meeting.id, staff, [s.id for s in meeting.sites])
             print_links(fresh, as_json)
             return
         one = _replace_one(meeting, role.replace("-", "_"), site)
@@ -234,9 +238,6 @@ def _register_organiser_commands(app: Flask) -> None:
     @with_schema
     def list_() -> None:
         """List the organisers."""
-        from sqlalchemy import select
-
-        from .models import Organiser
         rows = db.session.scalars(select(Organiser).order_by(Organiser.name_key)).all()
         if not rows:
             click.echo("No organisers yet: add one with flask --app app organiser add NAME.")
@@ -278,8 +279,24 @@ def _replace_one(meeting: Meeting, role: str, site_text: str | None):
         else:
             fail(f"No site {site_text!r} in meeting {meeting.id}.")
     try:
-        one, _event = replace_link(db.session, meeting, role, site_id, public_url(), None)
+        one, event = replace_link(db.session, meeting, role, site_id, public_url(), None)
     except JoinError as exc:
         fail(translate(exc.message, exc.params, "en"))
     db.session.commit()
+    data = event.data
+    close_connections(meeting.id, [data["participant_id"]] if data.get("participant_id") else [],
+                      [site_id] if role == "projector" else [])
     return one
+
+
+def close_connections(meeting_id: int, participant_ids: list[int], projector_site_ids: list[int]) -> None:
+    """Close the open connections of replaced links. With several processes
+    (presence in Redis) the message queue takes each disconnect to its
+    process; with one process the CLI cannot reach the server, and such a
+    connection stays open until it reconnects (then it is refused)."""
+    from .extensions import socketio
+    presence = current_app.extensions["sinkron"].presence
+    sids = [sid for pid in participant_ids for sid in presence.sids_of(pid)]
+    sids += [sid for site_id in projector_site_ids for sid in presence.projector_sids(meeting_id, site_id)]
+    for sid in sids:
+        socketio.server.disconnect(sid)

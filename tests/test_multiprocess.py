@@ -91,10 +91,20 @@ def test_presence_and_revoke_span_processes_and_a_killed_process_leaves(two_serv
     phone.wait_until(lambda p: p.disconnected, "the revoked phone's socket on b stayed open")
     fac.wait_until(lambda f: _connections(f.presence) == 3, "the revoked phone stayed listed")
 
+    # A projector link replaced from the command line: its connection on b closes too.
+    replaced = a.flask("links", "1", "--role", "projector", "--site", "2")
+    assert replaced.returncode == 0, replaced.stderr
+    projectors[1].wait_until(lambda p: p.disconnected, "the replaced projector link's socket stayed open")
+    fac.wait_until(lambda f: _connections(f.presence) == 2, "the replaced projector stayed listed")
+    assert [p["site_id"] for p in fac.presence["projectors"]] == [prov["id"]]
+    reconnected = Peer(b.url, replaced.stdout.strip().rsplit("/", 1)[1])
+    reconnected.wait_snapshot()
+    fac.wait_until(lambda f: _connections(f.presence) == 3, "the new projector link is not listed")
+
     # SIGKILL: b cannot say goodbye; its connections leave within the TTL (2 s).
     b.kill()
     fac.wait_until(lambda f: _connections(f.presence) == 2, "the killed process's connections stayed",
                    timeout=2 + 8)
     assert [p["site_id"] for p in fac.presence["projectors"]] == [prov["id"]]
-    for p in (fac, *projectors):
+    for p in (fac, projectors[0]):
         p.close()
