@@ -1,9 +1,8 @@
 """Sinkron: one participatory-planning meeting, two rooms, kept in sync."""
 from __future__ import annotations
 
-import os
-
 import logging
+import os
 
 from flask import Flask, request
 from sqlalchemy import event
@@ -15,8 +14,8 @@ from .extensions import babel, compress, db, migrate, socketio
 from .live.broadcast import Broadcaster
 from .live.presence import LocalStore, Presence, RedisStore
 from .live.ratelimit import Backoff, RedisBackoff, RedisTokenBuckets, TokenBuckets
-from .public_url import is_loopback_url, origin_of
 from .live.writer import Writer
+from .public_url import is_loopback_url, origin_of
 from .services import Services, services  # noqa: F401 - services() is the package's API
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ projector or host link, or its join code. The other links keep working, and
 the old link's open connections are closed (live/events.py, on the event)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..extensions import db
@@ -53,7 +53,6 @@ def fresh_link(meeting_id: int):
             abort(403 if actor else 401)
         return redirect(url_for("organisers.sign_in",
                                 next=url_for("links.meeting_page", meeting_id=meeting_id)))
-    g.organiser = organiser
     check_csrf()
     fields = request.get_json(silent=True) if wants_json else request.form
     if not isinstance(fields, dict):
