@@ -40,7 +40,7 @@ def prepare(app: Flask, out=None) -> None:
     record_server(app.instance_path, url)
     atexit.register(forget_server, app.instance_path)
     print(f"Sinkron is running (listening on {app.config['HOST']}:{app.config['PORT']}).", file=out)
-    print(f"Phones and the other room open: {url}/", file=out)
+    print(f"Phones join at: {url}/ (every link and QR code uses this address)", file=out)
     print(f"Organisers sign in at: {url}/sign-in", file=out)
     if is_loopback_url(url):
         warning = (f"Warning: {url} is this computer's own address: phones cannot open it. "
