@@ -239,7 +239,10 @@ class Presence:
         for name, value in fields.items():
             setattr(conn, name, value)
         self.store.put(sid, conn)
-        self._mark(conn.meeting_id)
+        # The panel shows what projectors show and their clocks: a phone's
+        # clock report (one a minute each) needs no new summary.
+        if conn.role == "projector":
+            self._mark(conn.meeting_id)
 
     def shown(self, sid: str, proposal_id, seq) -> None:
         self._update(sid, shown={"proposal_id": proposal_id, "seq": seq})
