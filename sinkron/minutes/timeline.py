@@ -108,7 +108,9 @@ class Describer:
 
     def _imported(self, text, d):
         updated = len(d.get("updated") or ())
-        return f"{text} {ngettext('%(num)d updated.', '%(num)d updated.', updated)}" if updated else text
+        if not updated:
+            return text
+        return text + " " + ngettext("%(num)d updated.", "%(num)d updated.", updated)
 
     def _proposal_decide(self, d):
         status = (d.get("decision") or {}).get("status")
