@@ -347,6 +347,10 @@ def test_projector_views_fit_both_screen_sizes(room, view):
                           || el.getBoundingClientRect().bottom > innerHeight + 1)
             .map(el => `${el.tagName}.${el.className}`)""")
         assert not cut, f"{view} at {viewport['width']}x{viewport['height']}: content cut off in {cut}"
+    if view == "results":
+        # Equal results share a rank: 3 dots, then three proposals with 2, then the rest.
+        ranks = page.locator(".results .rank").all_inner_texts()
+        assert ranks[:5] == ["1", "2", "2", "2", "5"], ranks
     if view == "join":
         expect(page.locator(".view-join img.qr-big")).to_have_attribute("src", f"/j/{room.links['sites'][1]['join_code']}/qr.svg")
         assert page.locator(".view-join img.qr-big").evaluate("img => img.complete && img.naturalWidth > 0")
