@@ -388,6 +388,7 @@ def test_screenshots_for_the_readme(room):
     fac = room.fac.page
     fac.locator("#projector-view input[value=item]").check()
     expect(room.prov_projector.page.locator(".view-item")).to_be_visible(timeout=WAIT_MS)
+    fac.evaluate("document.getElementById('import').open = false")
     fac.screenshot(path=SCREENSHOTS / "facilitator.png")
     room.prov_projector.page.screenshot(path=SCREENSHOTS / "projector-item.png")
     phone = room.lotim.page
