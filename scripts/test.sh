@@ -3,13 +3,15 @@
 set -e
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-# Browser tests drive Debian's Chromium (Playwright cannot download browsers
-# here); the reverse-proxy test runs Debian's nginx with a certificate made
-# by openssl.
+# Debian packages, each installed when missing: Chromium for the browser
+# tests (Playwright cannot download browsers here); nginx and openssl for the
+# reverse-proxy test; a fallback font for what DejaVu lacks (emoji) in the
+# PDF minutes.
 MISSING=""
 [ -x /usr/bin/chromium ] || MISSING="$MISSING chromium"
 [ -x /usr/sbin/nginx ] || MISSING="$MISSING nginx"
 command -v openssl >/dev/null 2>&1 || MISSING="$MISSING openssl"
+[ -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || MISSING="$MISSING fonts-symbola"
 if [ -n "$MISSING" ] && command -v apt-get >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     # shellcheck disable=SC2086 # one word per package

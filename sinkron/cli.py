@@ -88,6 +88,25 @@ def _meeting_or_exit(meeting_id: int) -> Meeting:
     return meeting
 
 
+def _report_import(done, kind: str, meeting_id: int, dry_run: bool) -> None:
+    c = done.counts
+    click.echo(f"{c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, "
+               f"{c['refused']} refused.")
+    for r in done.rows:
+        if r.outcome == "updated":
+            click.echo(f"  row {r.row}: updated {r.label} ({', '.join(sorted(r.values))})")
+    for p in done.refused:
+        click.echo(f"  row {p.row}: {translate(p.message, p.params, 'en')}", err=True)
+    for _id, label in done.not_in_file:
+        click.echo(f"  not in the file: {label}")
+    if done.refused:
+        click.echo("Nothing was imported.", err=True)
+    elif dry_run:
+        click.echo("Dry run: nothing was stored.")
+    else:
+        click.echo(f"Imported {kind} into meeting {meeting_id}.")
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.command("demo")
     @click.option("--json", "as_json", is_flag=True, help="Print the links as JSON.")
@@ -133,10 +152,13 @@ def register_cli(app: Flask) -> None:
     @click.argument("kind", type=click.Choice(["proposals", "plan-items"]))
     @click.argument("meeting_id", type=int)
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-    def import_(kind: str, meeting_id: int, file: Path) -> None:
-        """Import proposals or plan items from a CSV or XLSX file."""
+    @click.option("--dry-run", is_flag=True,
+                  help="Only say what the import would do (new, updated, unchanged, refused).")
+    def import_(kind: str, meeting_id: int, file: Path, dry_run: bool) -> None:
+        """Import proposals or plan items from a CSV or XLSX file. Importing the
+        same file again updates what changed and adds nothing twice."""
         from .imports.read import ImportFileError
-        from .imports.store import ImportRejected, read, store
+        from .imports.store import ImportRejected, plan, read, store
         from .meeting.errors import CommandError
         _meeting_or_exit(meeting_id)
         try:
@@ -145,20 +167,24 @@ def register_cli(app: Flask) -> None:
             click.echo(f"Cannot read {file}: {exc.strerror}", err=True)
             sys.exit(1)
         try:
-            count, _ = store(db.session, meeting_id, None, kind, read(kind, file.name, data))
-            db.session.commit()
+            result = read(kind, file.name, data)
+            if dry_run:
+                done = plan(db.session, meeting_id, kind, result)
+                db.session.rollback()
+            else:
+                done, _ = store(db.session, meeting_id, None, kind, result)
+                db.session.commit()
         except ImportFileError as exc:
             click.echo(translate(exc.message, exc.params, "en"), err=True)
             sys.exit(1)
         except ImportRejected as exc:
-            for p in exc.result.problems:
-                click.echo(f"row {p.row}: {translate(p.message, p.params, 'en')}", err=True)
-            click.echo("Nothing was imported.", err=True)
-            sys.exit(1)
+            done = exc.plan
         except CommandError as exc:
             click.echo(translate(exc.message, exc.params, "en"), err=True)
             sys.exit(1)
-        click.echo(f"Imported {count} {kind} into meeting {meeting_id}.")
+        _report_import(done, kind, meeting_id, dry_run)
+        if done.refused:
+            sys.exit(1)
 
     @app.cli.command("minutes")
     @click.argument("meeting_id", type=int)

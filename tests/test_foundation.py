@@ -246,7 +246,10 @@ def test_import_upload_and_event(client, demo, app, live):
     r = client.post(f"/meetings/{demo.meeting_id}/import/proposals", headers={"X-CSRF-Token": token},
                     data={"file": (io.BytesIO(data.encode()), "baru.csv")})
     assert r.status_code == 200, r.get_json()
-    assert r.get_json() == {"imported": 1}
+    body = r.get_json()
+    assert body["imported"] == 1 and body["result"]["counts"] == {
+        "new": 1, "updated": 0, "unchanged": 0, "refused": 0}
+    assert len(body["result"]["not_in_file"]) == 16  # the demo's proposals, left alone
     e = projector.wait_for("proposal.import")
     assert e["data"]["proposals"][0]["title"] == "Embung desa"
     assert e["data"]["proposals"][0]["cost"] == 400_000_000
@@ -285,8 +288,9 @@ def test_import_upload_refuses_non_spreadsheets_and_strangers(client, demo):
 
 def test_cli_import(runner, demo, app, tmp_path):
     from sinkron.demo import DATA
+    # The demo imported the same file already: a repeat adds nothing.
     ok = runner.invoke(args=["import", "plan-items", str(demo.meeting_id), str(DATA / "rkpd-contoh.csv")])
-    assert ok.exit_code == 0 and "Imported 12" in ok.output
+    assert ok.exit_code == 0 and "0 new, 0 updated, 12 unchanged, 0 refused" in ok.output
     bad = tmp_path / "bad.csv"
     bad.write_text("Usulan,Kewenangan\nA,Kecamatan\n")
     result = runner.invoke(args=["import", "proposals", str(demo.meeting_id), str(bad)])
@@ -296,7 +300,7 @@ def test_cli_import(runner, demo, app, tmp_path):
     nope = runner.invoke(args=["import", "proposals", "999", str(DATA / "usulan-contoh.csv")])
     assert nope.exit_code == 1
     with app.app_context():
-        assert db.session.query(PlanItem).count() == 24
+        assert db.session.query(PlanItem).count() == 12
 
 
 def test_cli_demo_json(runner):

@@ -1,7 +1,7 @@
 """organisers, and who created a meeting
 
 Revision ID: 24ca3e3d125c
-Revises: 5857282655e8
+Revises: 817c307fb672
 Create Date: 2026-11-30 16:44:15.901088
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '24ca3e3d125c'
-down_revision = '5857282655e8'
+down_revision = '817c307fb672'
 branch_labels = None
 depends_on = None
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..services import services
 from ..extensions import db
 from ..i18n import translate
-from ..imports.store import ImportRejected, read, store
+from ..imports.store import ImportRejected, plan, read, store
 from ..imports.read import ImportFileError
 from ..meeting.errors import N_, CommandError
 from ..meetings import DEFAULT_SITES, create_meeting, links_again, tokens_from_form_key
@@ -153,9 +153,23 @@ def meeting_list():
     return page
 
 
+def _plan_json(done, stored: bool) -> dict:
+    """What an import does (or would do), in the page's language."""
+    return {
+        "kind": done.kind, "stored": stored, "counts": done.counts,
+        "rows": [{"row": r.row, "outcome": r.outcome, "label": r.label, "fields": sorted(r.values)
+                  if r.outcome == "updated" else [], "withdrawn": r.withdrawn} for r in done.rows],
+        "refused": [{"row": p.row, "message": translate(p.message, p.params)} for p in done.refused],
+        "not_in_file": [{"id": id_, "label": label} for id_, label in done.not_in_file],
+    }
+
+
 @bp.post("/meetings/<int:meeting_id>/import/<kind>")
 def import_file(meeting_id: int, kind: str):
-    """Upload from the console: JSON answer with the rows that could not be read."""
+    """Upload from the console, in two steps and stateless: with `preview=1`
+    the answer says what the import would do (new, updated, unchanged,
+    refused rows, and what is not in the file) and nothing changes; the
+    console then sends the same file again to store it."""
     actor = require_facilitator(meeting_id)
     check_csrf()
     if kind not in ("proposals", "plan-items"):
@@ -163,22 +177,28 @@ def import_file(meeting_id: int, kind: str):
     upload = request.files.get("file")
     if upload is None:
         return jsonify(error={"code": "invalid", "message": translate(N_("Please choose a file."))}), 400
+    preview = request.values.get("preview") in ("1", "true")
     try:
         result = read(kind, upload.filename or "", upload.read())
+        if preview:
+            try:
+                return jsonify(preview=_plan_json(plan(db.session, meeting_id, kind, result), False)), 200
+            finally:
+                db.session.rollback()
 
         def job(session):
-            count, event = store(session, meeting_id, actor, kind, result)
-            return count, [(meeting_id, event)]
-        count = services().writer.call(job)
+            done, event = store(session, meeting_id, actor, kind, result)
+            return _plan_json(done, True), [(meeting_id, event)] if event else []
+        answer = services().writer.call(job)
     except ImportFileError as exc:
         return jsonify(error={"code": "invalid", "message": translate(exc.message, exc.params)}), 400
     except ImportRejected as exc:
-        problems = [{"row": p.row, "message": translate(p.message, p.params)} for p in exc.result.problems]
+        problems = [{"row": p.row, "message": translate(p.message, p.params)} for p in exc.problems]
         return jsonify(error={"code": "invalid", "message": translate(
-            N_("%(count)s rows could not be read. Nothing was imported."), {"count": len(problems)}),
-            "problems": problems}), 400
+            N_("%(count)s rows could not be read. Nothing was imported."), {"count": exc.plan.refused_rows}),
+            "problems": problems}, preview=_plan_json(exc.plan, False)), 400
     except CommandError as exc:
         return jsonify(error={"code": exc.code, "message": translate(exc.message, exc.params)}), 409
     except Unavailable:
         return jsonify(error={"code": "unavailable", "message": translate(Unavailable.message)}), 503
-    return jsonify(imported=count), 200
+    return jsonify(imported=answer["counts"]["new"], result=answer), 200
