@@ -6,6 +6,7 @@ token needs no salt: there is nothing to guess from."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from .meeting.vocab import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
@@ -19,6 +20,13 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def token_matches(token: str, stored_hash: str | None) -> bool:
+    """Constant-time comparison of a presented token against a stored digest."""
+    if not stored_hash or not isinstance(token, str):
+        return False
+    return hmac.compare_digest(hash_token(token), stored_hash)
 
 
 def new_join_code() -> str:

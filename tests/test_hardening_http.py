@@ -4,9 +4,9 @@ no token (and several staff links in one browser), and no caching of
 responses that carry tokens."""
 from __future__ import annotations
 
-import re
-
 from flask.sessions import SecureCookieSessionInterface
+
+from tests.conftest import form_token
 
 
 def _cookie_session(app, client) -> dict:
@@ -59,13 +59,15 @@ def test_a_browser_with_only_a_projector_link_gets_no_minutes(client, demo):
     assert client.get(f"/meetings/{demo.meeting_id}/minutes.md").status_code == 403
 
 
-def test_responses_with_tokens_are_not_cached(client, demo):
+def test_responses_with_tokens_are_not_cached(client, demo, organiser):
     r = client.post("/api/join", json={"code": demo.sites[0].join_code, "name": "Ani", "category": "LSM"})
     assert r.status_code == 201 and r.headers.get("Cache-Control") == "no-store"
-    page = client.get("/meetings/new").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    r = client.post("/meetings/new", data={"csrf_token": csrf, "title": "Rapat", "facilitator_name": "Rina",
-                                           "site_0_name": "Mataram"})
+    form = {"csrf_token": form_token(client, "/meetings/new"),
+            "form_key": form_token(client, "/meetings/new", "form_key"),
+            "title": "Rapat", "facilitator_name": "Rina", "site_0_name": "Mataram"}
+    r = client.post("/meetings/new", data=form)
     assert r.status_code == 201 and "/f/" in r.get_data(as_text=True)
     assert r.headers.get("Cache-Control") == "no-store"
+    again = client.post("/meetings/new", data=form)  # the same form again shows the same links
+    assert again.status_code == 200 and again.headers.get("Cache-Control") == "no-store"
     assert client.get(f"/f/{demo.facilitator_token}").headers.get("Cache-Control") == "no-store"

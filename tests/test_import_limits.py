@@ -62,7 +62,7 @@ def test_an_honest_file_reads_the_same_in_the_child_process():
     data = hostile_files.big_sheet(rows=50, columns=3)
     isolated = isolate.read("proposals", "usulan.xlsx", data)
     direct = read_proposals("usulan.xlsx", data)
-    assert isolated.rows == direct.rows and len(isolated.rows) == 50
+    assert isolated == direct and len(isolated.rows) == 50
     assert isolated.read_as == "xlsx"
 
 

@@ -34,7 +34,8 @@ from sinkron.models import Event, Meeting, Participant, Vote, VotingRound
 STEPS = 30
 
 # DESIGN.md's permission table, written out independently of permissions.py.
-FACILITATOR_ONLY = {"meeting.start", "meeting.close", "meeting.reopen", "agenda.focus", "agenda.reorder",
+FACILITATOR_ONLY = {"meeting.start", "meeting.close", "meeting.reopen", "meeting.update", "agenda.focus",
+                    "agenda.reorder", "proposal.withdraw", "proposal.restore",
                     "projector.view", "proposal.add", "proposal.update", "proposal.decide",
                     "voting.open", "voting.close", "floor.grant", "floor.end"}
 MODERATION = {"comment.hide", "attendance.add", "participant.revoke"}
@@ -132,6 +133,14 @@ def _command(draw, meet: Meet, type_: str) -> dict:
     elif type_ == "proposal.update":
         c["proposal_id"] = some("proposal")
         c[draw(st.sampled_from(["title", "kecamatan", "code"]))] = draw(text)
+    elif type_ == "proposal.withdraw":
+        c["proposal_id"] = some("proposal")
+        c["reason"] = draw(text)
+    elif type_ == "proposal.restore":
+        known = [p["id"] for p in meet.state["withdrawn"]]
+        c["proposal_id"] = draw(st.sampled_from(known)) if known else some("proposal")
+    elif type_ == "meeting.update":
+        c[draw(st.sampled_from(["title", "place"]))] = draw(text)
     elif type_ == "proposal.mark":
         c["proposal_id"] = some("proposal")
         c["status"] = draw(st.sampled_from(list(STATUSES) + [None, "bogus"]))

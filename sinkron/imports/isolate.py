@@ -46,4 +46,6 @@ def read(kind: str, filename: str, data: bytes, memory_mb: int | None = None,
     answer = json.loads(done.stdout)
     if "error" in answer:
         raise ImportFileError(answer["error"]["message"], **answer["error"]["params"])
-    return ImportResult(answer["rows"], [RowProblem(**p) for p in answer["problems"]], answer["read_as"])
+    answer["problems"] = [RowProblem(**p) for p in answer["problems"]]
+    answer["columns"] = tuple(answer["columns"])
+    return ImportResult(**answer)

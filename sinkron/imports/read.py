@@ -12,7 +12,7 @@ import io
 import math
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import islice
 
@@ -46,6 +46,10 @@ class RowProblem:
 class ImportResult:
     rows: list[dict]
     problems: list[RowProblem]
+    # The fields the file has a column for: a repeated import updates only these.
+    columns: tuple[str, ...] = ()
+    # The file's row number of each row in `rows`.
+    row_numbers: list[int] = field(default_factory=list)
     # What the file was read as: "xlsx", or a CSV's text encoding ("utf-8", "cp1252", ...).
     read_as: str | None = None
 
@@ -113,7 +117,7 @@ def _read(filename, data, columns, required, finish) -> ImportResult:
             column=" / ".join(_synonyms(columns[f])[0] for f in required),
             examples=", ".join(f"'{e}'" for e in examples))
     headers = table[header_at]
-    result, seen_data = ImportResult([], [], read_as), False
+    result, seen_data = ImportResult([], [], tuple(mapping), read_as=read_as), False
     for index in range(header_at + 1, len(table)):
         cells = table[index]
         if not any(_text(c) for c in cells):
@@ -133,6 +137,7 @@ def _read(filename, data, columns, required, finish) -> ImportResult:
             result.problems += [RowProblem(row_no, m, p) for m, p in problems]
         else:
             result.rows.append(record)
+            result.row_numbers.append(row_no)
     if not seen_data:
         raise ImportFileError(N_("The file has column headers but no data rows."))
     return result

@@ -30,8 +30,7 @@ def main() -> None:
     data = sys.stdin.buffer.read()
     try:
         result = {"proposals": read_proposals, "plan-items": read_plan_items}[kind](filename, data)
-        answer = {"rows": result.rows, "problems": [asdict(p) for p in result.problems],
-                  "read_as": result.read_as}
+        answer = asdict(result)  # every field of ImportResult, problems as dicts
     except ImportFileError as exc:
         answer = {"error": {"message": exc.message, "params": exc.params}}
     except MemoryError:

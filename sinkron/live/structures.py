@@ -19,9 +19,12 @@ def sizes(app, socketio) -> dict:
     return {
         "sessions": len(events.sessions),                                  # sid -> who
         "presence_connections": len(s.presence.connections),
-        "presence_dirty": len(s.presence._dirty),
-        "command_limiter_keys": len(s.limiter._buckets),
-        "join_limiter_keys": len(s.join_limiter._buckets),
+        "presence_dirty": len(getattr(s.presence, "_dirty", ())),
+        # In Redis (several processes) these live there, with expiries, not here.
+        "command_limiter_keys": len(getattr(s.limiter, "_buckets", {})),
+        "join_limiter_keys": len(getattr(s.join_limiter, "_buckets", {})),
+        "sign_in_backoff_keys": sum(len(getattr(b, "_failures", {}))
+                                    for b in s.sign_in_backoff.values()),
         "broadcast_pending_meetings": len(s.broadcaster._pending),
         "broadcast_pending_events": sum(len(v) for v in s.broadcaster._pending.values()),
         "writer_queue": writer_queue.qsize() if writer_queue is not None else 0,

@@ -200,21 +200,76 @@ def proposal_import(state, data, event):
     for p in data["proposals"]:
         summary = p.pop("summary")
         _add_proposal(state, p, summary)
+    for changed in data.get("updated") or []:  # a repeated import
+        _update_proposal(state, changed)
     _sort_agenda(state)
 
 
 @handles("plan_item.import")
 def plan_item_import(state, data, event):
-    for item in data["plan_items"]:
+    for item in data["plan_items"] + (data.get("updated") or []):
         _upsert(state["plan_items"], item)
+
+
+def _any_proposal(state: dict, proposal_id) -> dict | None:
+    """On the agenda or withdrawn from it."""
+    return _proposal(state, proposal_id) or next(
+        (p for p in state.get("withdrawn") or [] if p["id"] == proposal_id), None)
+
+
+def _update_proposal(state: dict, changed: dict) -> None:
+    p = _any_proposal(state, changed["id"])
+    if p is not None:
+        p.update(changed)
+    _sort_agenda(state)
 
 
 @handles("proposal.update")
 def proposal_update(state, data, event):
-    p = _proposal(state, data["proposal"]["id"])
+    _update_proposal(state, data["proposal"])
+
+
+@handles("proposal.withdraw")
+def proposal_withdraw(state, data, event):
+    p = _proposal(state, data["proposal_id"])
     if p is not None:
-        p.update(data["proposal"])
+        state["proposals"].remove(p)
+        state["withdrawn"].append({**p, "withdrawn": data["withdrawn"]})
+        state["withdrawn"].sort(key=lambda x: (x["position"], x["id"]))
+    state["focus"] = data["focus"]
+    # Dots on it went back to their voters.
+    state["voting"]["my_votes"].pop(str(data["proposal_id"]), None)
+    _apply_voting(state, data.get("voting"))
+    _rank(state)
+
+
+@handles("proposal.restore")
+def proposal_restore(state, data, event):
+    proposal = data["proposal"]
+    state["withdrawn"] = [p for p in state["withdrawn"] if p["id"] != proposal["id"]]
+    summary = proposal.pop("summary")
+    _add_proposal(state, proposal, summary)
+    _apply_voting(state, data.get("voting"))
     _sort_agenda(state)
+
+
+@handles("meeting.update")
+def meeting_update(state, data, event):
+    state["meeting"].update(data["meeting"])
+    changed = {s["id"]: s for s in data["sites"]}
+    state["sites"] = [{**s, **changed.get(s["id"], {})} for s in state["sites"]]
+
+
+def _apply_voting(state: dict, change: dict | None) -> None:
+    """New totals of the open round (or the latest) that an event carries."""
+    voting = state["voting"]
+    if not change or not voting["round"] or voting["round"]["id"] != change["round_id"]:
+        return
+    if change.get("voters"):
+        voting["voters"] = change["voters"]
+    if change.get("tallies") is not None and voting["tallies"] is not None:
+        for pid, tally in change["tallies"].items():
+            _set_tally(voting, pid, tally)
 
 
 @handles("proposal.mark")
@@ -331,13 +386,8 @@ def participant_revoke(state, data, event):
         c = _comment(state, int(cid))
         if c is not None:
             c["supports"] = supports
-    voting, change = state["voting"], data.get("voting")
-    if change and voting["round"] and voting["round"]["id"] == change["round_id"]:
-        voting["voters"] = change["voters"]
-        if change.get("tallies") is not None and voting["tallies"] is not None:
-            for pid, tally in change["tallies"].items():
-                _set_tally(voting, pid, tally)
-        _rank(state)
+    _apply_voting(state, data.get("voting"))
+    _rank(state)
 
 
 # --- the floor -----------------------------------------------------------------------
