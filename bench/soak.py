@@ -56,6 +56,7 @@ def main(argv=None) -> int:
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--pause", type=float, default=20, help="mean seconds between one client's actions")
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--keep-log", metavar="PATH", help="copy the server's log here")
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as folder:
@@ -132,6 +133,8 @@ def main(argv=None) -> int:
                 pool.close()
             server.stop()
         log = server.log_path.read_text(errors="replace")
+        if args.keep_log:
+            Path(args.keep_log).write_text(log)
     tracebacks = log.count("Traceback (most recent call last)")
     if tracebacks:
         errors.append(f"{tracebacks} tracebacks in the server log")
