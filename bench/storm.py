@@ -159,7 +159,7 @@ def run(clients: int, rate: int) -> dict:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--clients", type=int, default=40)
-    p.add_argument("--rates", default="20,0", help="SINKRON_CONNECTS_PER_SECOND values (0: no gate)")
+    p.add_argument("--rates", default="10,20,0", help="SINKRON_CONNECTS_PER_SECOND values (0: no gate)")
     args = p.parse_args(argv)
     ms = lambda v: "-" if v is None else f"{v * 1000:.0f} ms"  # noqa: E731
     rows = [run(args.clients, int(r)) for r in args.rates.split(",")]

@@ -85,7 +85,7 @@ def load(instance_path: str) -> dict:
         "SINKRON_JOIN_PER_MINUTE": _int("SINKRON_JOIN_PER_MINUTE", 600),
         # Connections (and snapshots) admitted per second: in a reconnect storm
         # the connecting clients wait their turn (0: no limit).
-        "SINKRON_CONNECTS_PER_SECOND": _int("SINKRON_CONNECTS_PER_SECOND", 20),
+        "SINKRON_CONNECTS_PER_SECOND": _int("SINKRON_CONNECTS_PER_SECOND", 10),
         "SINKRON_CONNECT_BURST": _int("SINKRON_CONNECT_BURST", 5),
         # Seconds between log lines listing in-memory structure sizes (soak tests; 0: off).
         "SINKRON_REPORT_STRUCTURES_SECONDS": _int("SINKRON_REPORT_STRUCTURES_SECONDS", 0),

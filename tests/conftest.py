@@ -29,6 +29,8 @@ def app(tmp_path, monkeypatch):
         "SINKRON_ASYNC_MODE": "threading",
         "PUBLIC_URL": "http://sinkron.test",
         "SINKRON_BATCH_WINDOW_MS": 20,
+        # Unit tests connect many clients at once; the gate has its own tests.
+        "SINKRON_CONNECTS_PER_SECOND": 0,
     })
     with app.app_context():
         db.create_all()

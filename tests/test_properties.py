@@ -50,7 +50,8 @@ class Meet:
     def __init__(self, folder: Path):
         self.app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'p.db'}",
                                "SINKRON_ASYNC_MODE": "threading", "PUBLIC_URL": "http://sinkron.test",
-                               "SINKRON_BATCH_WINDOW_MS": 5})
+                               "SINKRON_BATCH_WINDOW_MS": 5,
+                               "SINKRON_CONNECTS_PER_SECOND": 0})
         self.app.extensions["sinkron"].limiter.burst = 10**9
         with self.app.app_context():
             db.create_all()
