@@ -51,8 +51,11 @@ def shared(state: dict) -> dict:
 
 
 def test_a_site_with_a_bad_network_ends_identical_and_exactly_once(tmp_path):
-    server = Server(tmp_path / "instance").start()
+    server = Server(tmp_path / "instance")
     proxy = FaultyProxy(server.port, seed=SEED)
+    # The far site's pages come from the proxy's address: an origin of their own.
+    server.extra_env["CORS_ALLOWED_ORIGINS"] = f"http://127.0.0.1:{proxy.port}"
+    server.start()
     clients: list[ResilientClient] = []
     try:
         links = server.demo_links()
