@@ -51,6 +51,38 @@ _DELETE_SUPPORT = delete(_support).where(_support.c.comment_id == bindparam("c")
                                          _support.c.participant_id == bindparam("me"))
 _INSERT_FLOOR = insert(_floor).returning(_floor.c.id, sort_by_parameter_order=True)
 
+# The reads, built once: building a statement costs more than SQLite takes to
+# run it, and a burst makes dozens of runs a second. "ids" lists are expanded.
+_M, _IDS, _PEOPLE, _R = (bindparam("m"), bindparam("ids", expanding=True),
+                         bindparam("people", expanding=True), bindparam("r"))
+_PERSONS = select(Participant.id, Participant.meeting_id, Participant.site_id, Participant.role,
+                  Participant.revoked, Participant.name, Participant.category).where(
+    Participant.id.in_(_IDS))
+_IN_MEETING = {model: select(model.id).where(model.id.in_(_IDS), model.meeting_id == _M)
+               for model in (Proposal, PlanItem)}
+_OPEN_ROUND = select(VotingRound.id, VotingRound.mode, VotingRound.budget,
+                     VotingRound.max_per_proposal, VotingRound.hide_results).where(
+    VotingRound.meeting_id == _M, VotingRound.is_open.is_(True))
+_BALLOTS = select(Vote.participant_id, Vote.proposal_id, Vote.value).where(
+    Vote.round_id == _R, Vote.participant_id.in_(_PEOPLE))
+_VOTE_SUMS = (select(Vote.proposal_id, Vote.site_id, func.sum(Vote.value), func.count())
+              .where(Vote.round_id == _R, Vote.proposal_id.in_(_IDS))
+              .group_by(Vote.proposal_id, Vote.site_id))
+_VOTERS = (select(Vote.site_id, func.count(func.distinct(Vote.participant_id)))
+           .where(Vote.round_id == _R, Vote.value > 0).group_by(Vote.site_id))
+_MARKS = select(Mark.id, Mark.participant_id, Mark.proposal_id, Mark.status, Mark.plan_item_id,
+                Mark.note, Mark.site_id).where(Mark.proposal_id.in_(_IDS),
+                                               Mark.participant_id.in_(_PEOPLE))
+_MARK_COUNTS = (select(Mark.proposal_id, Mark.site_id, Mark.status, func.count())
+                .where(Mark.proposal_id.in_(_IDS))
+                .group_by(Mark.proposal_id, Mark.site_id, Mark.status))
+_COMMENTS = select(Comment.id, Comment.hidden).where(Comment.id.in_(_IDS), Comment.meeting_id == _M)
+_SUPPORTS = select(CommentSupport.comment_id, CommentSupport.participant_id).where(
+    CommentSupport.comment_id.in_(_IDS), CommentSupport.participant_id.in_(_PEOPLE))
+_SUPPORT_COUNTS = (select(CommentSupport.comment_id, func.count())
+                   .where(CommentSupport.comment_id.in_(_IDS))
+                   .group_by(CommentSupport.comment_id))
+
 
 @dataclass
 class Person:
@@ -104,10 +136,7 @@ class Crowd:
             by_type[type_].append((actor, args))
         everyone = {actor.participant_id for _, actor, _ in requests}
         everyone |= _ids((a for _, _, a in requests), "participant_id")
-        self.people = {p.id: Person(*p) for p in conn.execute(
-            select(Participant.id, Participant.meeting_id, Participant.site_id, Participant.role,
-                   Participant.revoked, Participant.name, Participant.category)
-            .where(Participant.id.in_(everyone)))} if everyone else {}
+        self.people = {p.id: Person(*p) for p in conn.execute(_PERSONS, {"ids": list(everyone)})}
         self.proposals = self._in_meeting(Proposal, _ids((a for _, _, a in requests), "proposal_id"))
         self.ballots = self._load_ballots(by_type["vote.cast"]) if by_type["vote.cast"] else None
         marks = by_type["proposal.mark"]
@@ -121,33 +150,23 @@ class Crowd:
     def _in_meeting(self, model, ids: set[int]) -> set[int]:
         if not ids:
             return set()
-        return set(self.conn.execute(select(model.id).where(
-            model.id.in_(ids), model.meeting_id == self.meeting_id)).scalars())
+        return set(self.conn.execute(_IN_MEETING[model], {"ids": list(ids),
+                                                          "m": self.meeting_id}).scalars())
 
     def _load_ballots(self, votes: list) -> Ballots | None:
-        r = self.conn.execute(select(
-            VotingRound.id, VotingRound.mode, VotingRound.budget, VotingRound.max_per_proposal,
-            VotingRound.hide_results).where(VotingRound.meeting_id == self.meeting_id,
-                                            VotingRound.is_open.is_(True))).first()
+        r = self.conn.execute(_OPEN_ROUND, {"m": self.meeting_id}).first()
         if r is None:
             return None
         voters = {actor.participant_id for actor, _ in votes}
         mine: dict[int, dict[int, int]] = {p: {} for p in voters}
-        for p, pid, value in self.conn.execute(select(Vote.participant_id, Vote.proposal_id, Vote.value)
-                                               .where(Vote.round_id == r.id,
-                                                      Vote.participant_id.in_(voters))):
+        for p, pid, value in self.conn.execute(_BALLOTS, {"r": r.id, "people": list(voters)}):
             mine[p][pid] = value
         sums: dict[int, dict[int, list[int]]] = defaultdict(dict)
         touched = _ids((a for _, a in votes), "proposal_id") & self.proposals
         if touched:
-            for pid, sid, total, n in self.conn.execute(
-                    select(Vote.proposal_id, Vote.site_id, func.sum(Vote.value), func.count())
-                    .where(Vote.round_id == r.id, Vote.proposal_id.in_(touched))
-                    .group_by(Vote.proposal_id, Vote.site_id)):
+            for pid, sid, total, n in self.conn.execute(_VOTE_SUMS, {"r": r.id, "ids": list(touched)}):
                 sums[pid][sid] = [int(total), n]
-        counted = Counter(dict(self.conn.execute(
-            select(Vote.site_id, func.count(func.distinct(Vote.participant_id)))
-            .where(Vote.round_id == r.id, Vote.value > 0).group_by(Vote.site_id)).all()))
+        counted = Counter(dict(self.conn.execute(_VOTERS, {"r": r.id}).all()))
         return Ballots(r, mine, sums, counted, {p: dict(v) for p, v in mine.items()})
 
     def _load_marks(self, marks: list) -> None:
@@ -160,18 +179,12 @@ class Crowd:
         touched = _ids((a for _, a in marks), "proposal_id") & self.proposals
         if not touched:
             return
-        for m in self.conn.execute(select(Mark.id, Mark.participant_id, Mark.proposal_id, Mark.status,
-                                          Mark.plan_item_id, Mark.note, Mark.site_id)
-                                   .where(Mark.proposal_id.in_(touched),
-                                          Mark.participant_id.in_(people))):
+        for m in self.conn.execute(_MARKS, {"ids": list(touched), "people": list(people)}):
             key = (m.participant_id, m.proposal_id)
             self.marks[key] = Mark_(m.status, m.plan_item_id, m.note, m.site_id, m.id)
             self._stored_marks[key] = self.marks[key]
         self.mark_counts = {pid: {} for pid in touched}
-        for pid, sid, status, n in self.conn.execute(
-                select(Mark.proposal_id, Mark.site_id, Mark.status, func.count())
-                .where(Mark.proposal_id.in_(touched))
-                .group_by(Mark.proposal_id, Mark.site_id, Mark.status)):
+        for pid, sid, status, n in self.conn.execute(_MARK_COUNTS, {"ids": list(touched)}):
             self.mark_counts[pid].setdefault(sid, Counter())[status] = n
 
     def _load_supports(self, supports: list) -> None:
@@ -182,21 +195,17 @@ class Crowd:
         ids = _ids((a for _, a in supports), "comment_id")
         if not ids:
             return
-        self.comments = dict(self.conn.execute(select(Comment.id, Comment.hidden).where(
-            Comment.id.in_(ids), Comment.meeting_id == self.meeting_id)).all())
+        self.comments = dict(self.conn.execute(_COMMENTS, {"ids": list(ids),
+                                                           "m": self.meeting_id}).all())
         if not self.comments:
             return
         people = {actor.participant_id for actor, _ in supports}
-        self._stored_supports = set(tuple(r) for r in self.conn.execute(
-            select(CommentSupport.comment_id, CommentSupport.participant_id)
-            .where(CommentSupport.comment_id.in_(self.comments),
-                   CommentSupport.participant_id.in_(people))).all())
+        self._stored_supports = {tuple(r) for r in self.conn.execute(
+            _SUPPORTS, {"ids": list(self.comments), "people": list(people)})}
         self.supported = {k: True for k in self._stored_supports}
         self.support_counts = {cid: 0 for cid in self.comments}
-        self.support_counts.update(self.conn.execute(
-            select(CommentSupport.comment_id, func.count())
-            .where(CommentSupport.comment_id.in_(self.comments))
-            .group_by(CommentSupport.comment_id)).all())
+        self.support_counts.update(self.conn.execute(_SUPPORT_COUNTS,
+                                                     {"ids": list(self.comments)}).all())
 
     def _load_floor(self, needed: bool) -> None:
         self.floor_rows: list[tuple[Any, Any]] = []
@@ -275,8 +284,10 @@ class Crowd:
                               turn_seconds=self.turn_seconds)
         self._new_requests.append(req)
         self.raised.add(who.id)
-        # The newest request: the queue's order (requested_at, id) puts it last.
-        self.floor_rows = self.floor_rows + [(req, who)]
+        # The queue's order is (requested_at, id); new ids come after the stored
+        # ones, in the order requested (the sort is stable).
+        self.floor_rows = sorted(self.floor_rows + [(req, who)], key=lambda row: (
+            row[0].requested_at, row[0].id is None, row[0].id or 0))
         return self.floor_rows
 
     # --- storing -------------------------------------------------------------------
