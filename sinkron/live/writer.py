@@ -37,10 +37,12 @@ log = logging.getLogger(__name__)
 Job = Callable[[Session], tuple[Any, list[tuple[int, dict]]]]
 
 MAX_BATCH = 500
-# After a commit, the next batch waits until this long after the previous one
-# started, so commands that keep coming share a commit: a burst's votes cost
-# little each once applied together, and a commit (its fsync, its dozen
-# statements) about as much as ten of them. A lone command goes at once.
+# While commands come from many people at once (the previous batch held
+# several), the next batch starts no sooner than this after the previous one
+# started, so they share a commit: a burst's votes cost little each once
+# applied together, and a commit (its fsync, its dozen statements) about as
+# much as ten of them. A lone command, or one person's commands one after
+# the other, go at once.
 GATHER_SECONDS = 0.025
 # Crowd commands of one meeting that follow each other in the queue are
 # applied together, set-based (meeting/crowd.py), up to this many at once.
@@ -75,6 +77,7 @@ class Writer:
         self._queue = None
         self._started = False
         self._last_batch = 0.0  # when the previous batch started
+        self._last_size = 0     # and how many items it held
         self.batches = 0  # commits made; read by tests and benchmarks
 
     def _start(self) -> None:
@@ -114,7 +117,7 @@ class Writer:
                 if not waiting:
                     waiting.append(self._queue.get())
                     rest = self._last_batch + GATHER_SECONDS - time.monotonic()
-                    if rest > 0:  # commands keep coming: let more join this batch
+                    if rest > 0 and self._last_size > 1:  # a crowd: let more join this batch
                         self.socketio.sleep(rest)
                 self._last_batch = time.monotonic()
                 while len(waiting) < MAX_BATCH:
@@ -131,6 +134,7 @@ class Writer:
                         item.done.set()
                     done = len(waiting)
                 waiting = waiting[done:]
+                self._last_size = done
                 # Let handlers waiting on their answers (and new commands) run.
                 self.socketio.sleep(0)
 
