@@ -18,11 +18,12 @@ from bench.client import LiveClient
 CONNECT_CONCURRENCY = 20
 
 
-async def _connect_all(url: str, people: list[tuple[str, str]], clients: list[LiveClient]) -> dict:
+async def _connect_all(url: str, people: list[tuple[str, str]], clients: list[LiveClient],
+                       compact: bool) -> dict:
     """Connect a share of people, a few at a time; clients keep the given order,
     so the coordinator can address them by index."""
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
-    fresh = [LiveClient(url, token, name) for token, name in people]
+    fresh = [LiveClient(url, token, name, compact) for token, name in people]
 
     async def one(c: LiveClient) -> str | None:
         async with gate:
@@ -71,14 +72,14 @@ def _vote_burst(clients: list[LiveClient], t0: float, window: float, seed: int,
     return len(clients)
 
 
-async def _serve(conn, url: str) -> None:
+async def _serve(conn, url: str, compact: bool) -> None:
     loop = asyncio.get_running_loop()
     clients: list[LiveClient] = []
     tasks: list[asyncio.Future] = []
     while True:
         op, *args = await loop.run_in_executor(None, conn.recv)
         if op == "connect":
-            reply = await _connect_all(url, args[0], clients)
+            reply = await _connect_all(url, args[0], clients, compact)
         elif op == "command":
             index, type_, fields = args
             await clients[index].command(type_, **fields)
@@ -112,7 +113,7 @@ async def _serve(conn, url: str) -> None:
         conn.send(reply)
 
 
-def main(conn, url: str) -> None:
+def main(conn, url: str, compact: bool = True) -> None:
     """Process entry point (multiprocessing 'spawn')."""
     # Like the server (app.py): 125 clients' long-lived objects would
     # otherwise set off full collections that stall all of them at once, a
@@ -123,9 +124,9 @@ def main(conn, url: str) -> None:
     os.nice(int(os.environ.get("BENCH_WORKER_NICE", "10")))
     out = os.environ.get("BENCH_WORKER_PROFILE")  # a path prefix: profile the load generator
     if not out:
-        asyncio.run(_serve(conn, url))
+        asyncio.run(_serve(conn, url, compact))
         return
     import cProfile
     with cProfile.Profile() as prof:
-        asyncio.run(_serve(conn, url))
+        asyncio.run(_serve(conn, url, compact))
     prof.dump_stats(f"{out}-{os.getpid()}.prof")
