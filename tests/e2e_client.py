@@ -12,7 +12,11 @@ _ops = itertools.count(1)
 
 
 class Peer:
-    def __init__(self, url: str, token: str, last_seq: int | None = None, lang: str = "en"):
+    """compact=True asks for totals instead of every crowd event, as the
+    screens do: a `totals` item stands for the seqs from_seq..seq."""
+
+    def __init__(self, url: str, token: str, last_seq: int | None = None, lang: str = "en",
+                 compact: bool = False):
         self.url, self.token = url, token
         self.snapshot: dict | None = None
         self.events: list[dict] = []
@@ -24,6 +28,8 @@ class Peer:
         self.sio.on("snapshot", self._on_snapshot)
         self.sio.on("events", self._on_events)
         auth = {"token": token, "lang": lang}
+        if compact:
+            auth["compact"] = True
         if last_seq is not None:
             auth["last_seq"] = last_seq
         self.sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=10)
@@ -40,7 +46,7 @@ class Peer:
                 if self.seq is not None and e["seq"] <= self.seq:
                     self.duplicates += 1
                     continue
-                if self.seq is not None and e["seq"] != self.seq + 1:
+                if self.seq is not None and e.get("from_seq", e["seq"]) > self.seq + 1:
                     self.gaps += 1
                 self.events.append(e)
                 self.seq = e["seq"]

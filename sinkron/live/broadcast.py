@@ -18,6 +18,9 @@ Rooms, per meeting:
   m<id>:full    the facilitator: sees tallies of hidden rounds
   m<id>:public  everyone else
   m<id>:staff   facilitator and hosts: presence
+and, for connections that asked for totals instead of every crowd event
+(`auth.compact`, meeting/compaction.py), m<id>:full:totals and
+m<id>:public:totals, which get the same lists compacted.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from collections import defaultdict
 
 from sqlalchemy import select, update
 
+from ..meeting.compaction import compact
 from ..meeting.engine import event_wire, for_audience
 from ..models import Event, Meeting
 
@@ -143,7 +147,11 @@ class Broadcaster:
 
     def _send(self, meeting_id: int, events: list[dict]) -> None:
         public = [for_audience(e, full=False) for e in events]
-        for name, data in ((room(meeting_id, "full"), events), (room(meeting_id, "public"), public)):
+        # The naive baseline sends every event as it is, also to compacting clients.
+        squeeze = (lambda x: x) if self.naive else compact
+        for name, data in ((room(meeting_id, "full"), events), (room(meeting_id, "public"), public),
+                           (room(meeting_id, "full:totals"), squeeze(events)),
+                           (room(meeting_id, "public:totals"), squeeze(public))):
             if self.shared:
                 # Through the queue only, even for this process's own clients:
                 # that is what keeps one order across processes.

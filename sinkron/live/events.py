@@ -17,6 +17,7 @@ from .broadcast import room
 from ..extensions import db, socketio
 from ..i18n import pick_language, translate
 from ..meeting import engine, snapshot
+from ..meeting.compaction import compact
 from ..meeting.errors import N_, CommandError
 from ..meeting.permissions import Actor, may
 from ..meetings import authenticate
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 class Session:
     actor: Actor
     lang: str
+    # Asked for totals instead of every crowd event (auth.compact; docs/protocol.md).
+    compact: bool = False
 
 
 # sid -> who is on that connection (per process).
@@ -57,9 +60,9 @@ def never_raises(handler):
     return wrapper
 
 
-def rooms_for(actor: Actor) -> list[str]:
+def rooms_for(actor: Actor, compact: bool = False) -> list[str]:
     audience = "full" if engine.audience_is_full(actor.role) else "public"
-    names = [room(actor.meeting_id, audience)]
+    names = [room(actor.meeting_id, audience + (":totals" if compact else ""))]
     if may(actor.role, "moderate"):  # staff: those who check in and moderate
         names.append(room(actor.meeting_id, "staff"))
     return names
@@ -82,10 +85,10 @@ def on_connect(auth=None):
     if actor.participant_id is not None:
         category = db.session.get(Participant, actor.participant_id).category
     db.session.rollback()
-    sessions[request.sid] = Session(actor, lang)
+    s = sessions[request.sid] = Session(actor, lang, auth.get("compact") is True)
     services().presence.add(request.sid, Connection(
         actor.meeting_id, actor.role, actor.site_id, actor.participant_id, category))
-    send_state(actor, auth.get("last_seq"), join=True)
+    send_state(s, auth.get("last_seq"), join=True)
 
 
 @socketio.on("disconnect")
@@ -94,15 +97,16 @@ def on_disconnect(*_):
     services().presence.remove(request.sid)
 
 
-def send_state(actor: Actor, last_seq, join: bool) -> None:
+def send_state(s: Session, last_seq, join: bool) -> None:
     """The missed events when `last_seq` is recent enough, else a snapshot."""
+    actor = s.actor
     broadcaster = services().broadcaster
     with broadcaster.exclusive():
         # Everything committed goes out first; then the client joins its rooms,
         # so events up to `upto` come by replay and every later one by broadcast.
         broadcaster.flush(actor.meeting_id)
         if join:
-            for name in rooms_for(actor):
+            for name in rooms_for(actor, s.compact):
                 join_room(name)
         upto = db.session.scalar(select(Meeting.last_seq).where(Meeting.id == actor.meeting_id))
         db.session.rollback()
@@ -115,6 +119,8 @@ def send_state(actor: Actor, last_seq, join: bool) -> None:
         full = engine.audience_is_full(actor.role)
         missed = [engine.for_audience(engine.event_wire(e), full) for e in rows]
         db.session.rollback()
+        if s.compact:
+            missed = compact(missed)
         socketio.emit("events", missed, to=request.sid)
         return
     state = snapshot.build(db.session, actor)
@@ -131,7 +137,7 @@ def on_sync(payload=None):
     if s is None:
         return _error("forbidden", N_("Your role may not do this."), None)
     last_seq = payload.get("last_seq") if isinstance(payload, dict) else None
-    send_state(s.actor, last_seq, join=False)
+    send_state(s, last_seq, join=False)
     return {"ok": True}
 
 
@@ -144,14 +150,8 @@ def on_command(payload=None):
     if not services().limiter.allow(s.actor.participant_id or request.sid):
         return _error("rate_limited", N_("Too many actions at once. Wait a moment."), s.lang)
 
-    actor = s.actor
-
-    def job(session):
-        accepted = engine.execute(session, actor, payload)
-        return accepted, ([(actor.meeting_id, accepted.event)] if accepted.event else [])
-
     try:
-        accepted = services().writer.call(job)
+        accepted = services().writer.command(s.actor, payload)
     except CommandError as exc:
         return _error(exc.code, exc.message, s.lang, exc.params)
     except Unavailable:

@@ -129,6 +129,23 @@ const HANDLERS = {
       if (d.voting.tallies) v.tallies = { ...(v.tallies || {}), ...d.voting.tallies };
     }
   },
+  // A run of crowd events as its last totals (auth.compact; docs/protocol.md).
+  totals: (st, d) => {
+    for (const [pid, summary] of Object.entries(d.summaries || {})) {
+      const p = proposal(st, Number(pid));
+      if (p) p.summary = summary;
+    }
+    for (const [cid, supports] of Object.entries(d.supports || {})) {
+      const c = st.comments.find((x) => x.id === Number(cid));
+      if (c) c.supports = supports;
+    }
+    const v = st.voting;
+    if (d.votes && v.round && v.round.id === d.votes.round_id) {
+      v.voters = d.votes.voters;
+      if (d.votes.tallies) v.tallies = { ...(v.tallies || {}), ...d.votes.tallies };
+    }
+    if (d.floor) st.floor = d.floor;
+  },
   "floor.request": (st, d) => { st.floor = d.floor; },
   "floor.withdraw": (st, d) => { st.floor = d.floor; },
   "floor.grant": (st, d) => { st.floor = d.floor; },
@@ -142,12 +159,23 @@ export function applyEvent(st, e) {
   st.seq = e.seq;
 }
 
-/** What an acknowledged command tells us that no event does: our own votes
- *  (vote events carry no actor, ballots are private). */
+/** What an acknowledged command tells us that no event may: our own votes
+ *  (vote events carry no actor, ballots are private), and our own marks and
+ *  supports, which a `totals` item sums up without saying who did what. */
 export function noteAccepted(st, cmd) {
-  if (!st || cmd.type !== "vote.cast" || !st.voting.round) return;
-  if (cmd.value) st.voting.my_votes[key(cmd.proposal_id)] = cmd.value;
-  else delete st.voting.my_votes[key(cmd.proposal_id)];
+  if (!st) return;
+  if (cmd.type === "vote.cast" && st.voting.round) {
+    if (cmd.value) st.voting.my_votes[key(cmd.proposal_id)] = cmd.value;
+    else delete st.voting.my_votes[key(cmd.proposal_id)];
+  } else if (cmd.type === "proposal.mark") {
+    if (cmd.status) {
+      st.my_marks[key(cmd.proposal_id)] = { status: cmd.status, plan_item_id: cmd.plan_item_id ?? null,
+                                            note: (cmd.note || "").trim() };
+    } else delete st.my_marks[key(cmd.proposal_id)];
+  } else if (cmd.type === "comment.support") {
+    const c = st.comments.find((x) => x.id === cmd.comment_id);
+    if (c) c.supported = cmd.on;
+  }
 }
 
 // --- derived values --------------------------------------------------------
