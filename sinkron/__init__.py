@@ -42,6 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"] or None,
         max_http_buffer_size=1_000_000,
     )
+    events.register_command_handler(app)
     broadcaster = Broadcaster(socketio, app, db)
     presence = Presence(socketio)
     app.extensions["sinkron"] = Services(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..services import services
 from .broadcast import room
 from ..extensions import db, socketio
+from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..i18n import pick_language, translate
 from ..meeting import engine, snapshot
 from ..meeting.compaction import compact
@@ -141,15 +142,31 @@ def on_sync(payload=None):
     return {"ok": True}
 
 
-@socketio.on("command")
-@never_raises
-def on_command(payload=None):
-    s = sessions.get(request.sid)
-    if s is None:
-        return _error("forbidden", N_("Your role may not do this."), None)
-    if not services().limiter.allow(s.actor.participant_id or request.sid):
-        return _error("rate_limited", N_("Too many actions at once. Wait a moment."), s.lang)
+def register_command_handler(app) -> None:
+    """`command` is the burst event (everyone votes at once), so it is handled
+    on the Socket.IO server itself, in an app context: Flask-SocketIO's
+    handlers push a whole request context per event (URL matching, session
+    cookie, a signing serializer), which cost more than the command. The
+    command needs the connection's session and the app, nothing of a request.
+    Called by create_app for the server init_app made."""
+    def on_command(sid, payload=None):
+        with app.app_context():
+            s = sessions.get(sid)
+            lang = s.lang if s is not None else DEFAULT_LANGUAGE
+            try:
+                return command(sid, s, payload)
+            except Exception:  # no event answers with an unhandled exception
+                log.exception("socket handler command failed")
+                db.session.rollback()
+                return _error("unavailable", Unavailable.message, lang)
+    socketio.server.on("command", on_command, namespace="/")
 
+
+def command(sid: str, s: Session | None, payload) -> dict:
+    if s is None:
+        return _error("forbidden", N_("Your role may not do this."), DEFAULT_LANGUAGE)
+    if not services().limiter.allow(s.actor.participant_id or sid):
+        return _error("rate_limited", N_("Too many actions at once. Wait a moment."), s.lang)
     try:
         accepted = services().writer.command(s.actor, payload)
     except CommandError as exc:
