@@ -27,23 +27,21 @@ def compact(events: list[dict]) -> list[dict]:
     crowd events replaced by one totals item."""
     out: list[dict] = []
     run: list[dict] = []
+    run_round = None  # the round of the run's votes
     for e in events:
-        if e["type"] in CROWD_EVENTS and not (run and _new_round(run, e)):
+        crowd = e["type"] in CROWD_EVENTS
+        round_id = e["data"]["round_id"] if e["type"] == "vote.cast" else None
+        # Votes of two rounds never share an item (only a non-crowd event opens
+        # a round, so this is a safeguard).
+        if crowd and not (run_round is not None and round_id not in (None, run_round)):
             run.append(e)
-            continue
-        _close(run, out)
-        (run if e["type"] in CROWD_EVENTS else out).append(e)
+        else:
+            _close(run, out)
+            run_round = None
+            (run if crowd else out).append(e)
+        run_round = round_id if round_id is not None else run_round
     _close(run, out)
     return out
-
-
-def _new_round(run: list[dict], e: dict) -> bool:
-    """Votes of two rounds never share an item (only a non-crowd event opens a
-    round, so this is a safeguard)."""
-    if e["type"] != "vote.cast":
-        return False
-    rounds = {x["data"]["round_id"] for x in run if x["type"] == "vote.cast"}
-    return bool(rounds) and e["data"]["round_id"] not in rounds
 
 
 def _close(run: list[dict], out: list[dict]) -> None:
