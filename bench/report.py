@@ -59,6 +59,7 @@ ROWS = [
     ("server CPU in burst (% of a core)", _bursts(lambda b, r: b.cpu.get("server")), "{:.0f}", None),
     ("clients CPU in burst (% of a core)", _bursts(lambda b, r: b.cpu.get("clients")), "{:.0f}",
      None),
+    ("server CPU idle before the burst (%)", _bursts(lambda b, r: b.idle_cpu), "{:.1f}", None),
     ("other processes' CPU in burst (%)", _bursts(lambda b, r: b.cpu.get("others")), "{:.0f}", None),
     ("late vote sends, max (ms)", _bursts(lambda b, r: b.send_lag_ms, max), "{:.0f}", None),
     ("server CPU in fan-out (%)", lambda r: r.fanout_cpu.get("server"), "{:.0f}", None),

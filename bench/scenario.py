@@ -43,6 +43,7 @@ class Burst:
     # reached a client whose process was not busy with 100 others.
     probe_ms: float | None = None
     cpu: dict = field(default_factory=dict)
+    idle_cpu: float | None = None  # server, % of a core, just before the burst
 
 
 @dataclass
@@ -233,7 +234,11 @@ def _burst(res: Result, fac: Pool, people: Pool, procs, seed: int) -> Burst:
     open_seq = ack["seq"]
     people.wait_seq(open_seq)
     people.ask_all("clear")
-    time.sleep(0.5)
+    # What the server spends with everyone connected and nothing happening
+    # (pings, timers): part of any burst's CPU, the more so the longer it lasts.
+    with CpuMeter(procs) as idle:
+        time.sleep(1.0)
+    out.idle_cpu = idle.percent
     # The window opens a little after now, so every worker has its schedule in time.
     t0 = time.monotonic() + 0.3
     with CpuMeter(procs) as ms, CpuMeter(people.processes) as mc:

@@ -161,7 +161,7 @@ class Writer:
             # "queued for broadcast" one step for a client that is connecting.
             with self.broadcaster.exclusive():
                 try:
-                    session.commit()
+                    self._commit(session)
                 except Exception:
                     log.exception("commit failed")
                     session.rollback()
@@ -176,6 +176,17 @@ class Writer:
             for item in batch:
                 item.done.set()
         return len(batch)
+
+    def _commit(self, session) -> None:
+        """SQLite's commit waits for an fsync, and the driver blocks the whole
+        process meanwhile (under eventlet: every connection), so it waits in a
+        native thread (run_blocking: eventlet's tpool in app.py). psycopg's
+        waits already yield (PSYCOPG_WAIT_FUNC) and must stay on the hub."""
+        real = session()  # the scoped session's Session: the thread has no app context
+        if real.get_bind().dialect.name == "sqlite":
+            self.app.extensions["sinkron"].run_blocking(real.commit)
+        else:
+            real.commit()
 
     @staticmethod
     def _crowd_run(waiting: list[_Item], start: int) -> list[_Item]:
