@@ -40,6 +40,24 @@ function addAttendee(st, person) {
   upsert(st.attendees, person);
 }
 
+/** New totals by id: mark summaries per proposal, support counts per comment,
+ *  and an open round's voter counts and tallies (without tallies when hidden). */
+function setTotals(st, summaries, supports, voting) {
+  for (const [pid, summary] of Object.entries(summaries || {})) {
+    const p = proposal(st, Number(pid));
+    if (p) p.summary = summary;
+  }
+  for (const [cid, n] of Object.entries(supports || {})) {
+    const c = st.comments.find((x) => x.id === Number(cid));
+    if (c) c.supports = n;
+  }
+  const v = st.voting;
+  if (voting && v.round && v.round.id === voting.round_id) {
+    v.voters = voting.voters;
+    if (voting.tallies) v.tallies = { ...(v.tallies || {}), ...voting.tallies };
+  }
+}
+
 const HANDLERS = {
   "meeting.start": (st, d) => { st.meeting.status = d.status; },
   "meeting.reopen": (st, d) => { st.meeting.status = d.status; },
@@ -115,35 +133,11 @@ const HANDLERS = {
     if (d.floor) st.floor = d.floor;
     // A revoked participant no longer counts: the server withdrew their
     // marks, supports and open-round votes and sends the new totals.
-    for (const [pid, summary] of Object.entries(d.summaries || {})) {
-      const p = proposal(st, Number(pid));
-      if (p) p.summary = summary;
-    }
-    for (const [cid, supports] of Object.entries(d.supports || {})) {
-      const c = st.comments.find((x) => x.id === Number(cid));
-      if (c) c.supports = supports;
-    }
-    const v = st.voting;
-    if (d.voting && v.round && v.round.id === d.voting.round_id) {
-      v.voters = d.voting.voters;
-      if (d.voting.tallies) v.tallies = { ...(v.tallies || {}), ...d.voting.tallies };
-    }
+    setTotals(st, d.summaries, d.supports, d.voting);
   },
   // A run of crowd events as its last totals (auth.compact; docs/protocol.md).
   totals: (st, d) => {
-    for (const [pid, summary] of Object.entries(d.summaries || {})) {
-      const p = proposal(st, Number(pid));
-      if (p) p.summary = summary;
-    }
-    for (const [cid, supports] of Object.entries(d.supports || {})) {
-      const c = st.comments.find((x) => x.id === Number(cid));
-      if (c) c.supports = supports;
-    }
-    const v = st.voting;
-    if (d.votes && v.round && v.round.id === d.votes.round_id) {
-      v.voters = d.votes.voters;
-      if (d.votes.tallies) v.tallies = { ...(v.tallies || {}), ...d.votes.tallies };
-    }
+    setTotals(st, d.summaries, d.supports, d.votes);
     if (d.floor) st.floor = d.floor;
   },
   "floor.request": (st, d) => { st.floor = d.floor; },
