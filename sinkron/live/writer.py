@@ -1,9 +1,13 @@
 """The one place in a process that writes meeting changes.
 
 Commands (and joins and imports) are queued; one background task takes
-whatever has queued up, applies each in its own savepoint, commits the lot in
-one transaction and only then answers each caller. Under a burst, hundreds
-of votes share a handful of commits instead of paying one each; a lone
+whatever has queued up, applies it, commits the lot in one transaction and
+only then answers each caller. Each job or command runs in its own
+savepoint, except crowd commands (votes, marks, supports, raised hands):
+those of one meeting that follow each other in the queue are applied
+together, set-based (meeting/crowd.py), each still accepted whole or refused
+alone. Under a burst, hundreds of votes share a few dozen commits (the writer
+waits GATHER_SECONDS between batches while a crowd is sending); a lone
 command is applied at once. Because one task assigns sequence numbers in a
 process, they follow each other without gaps.
 

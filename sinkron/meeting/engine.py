@@ -3,6 +3,9 @@
 repeat check -> look up -> permission -> validation -> meeting state ->
 effect -> event appended with the next sequence number -> op_id remembered.
 
+Crowd commands (everyone votes at once) take the same steps a run at a time
+(execute_crowd), each command answered as if applied alone.
+
 Everything happens on the caller's session and transaction; the caller commits
 before it acknowledges, so nothing acknowledged can be lost."""
 from __future__ import annotations
