@@ -101,7 +101,8 @@ def _state(session, meeting_id: int) -> dict:
         "votes": rows(Vote.round_id, Vote.participant_id, Vote.proposal_id, Vote.site_id, Vote.value,
                       where=Vote.id > 0),
         "marks": rows(Mark.proposal_id, Mark.participant_id, Mark.site_id, Mark.status,
-                      Mark.plan_item_id, Mark.note, where=Mark.meeting_id == meeting_id),
+                      Mark.plan_item_id, Mark.note, Mark.updated_at,
+                      where=Mark.meeting_id == meeting_id),
         "supports": rows(CommentSupport.comment_id, CommentSupport.participant_id,
                          where=CommentSupport.comment_id > 0),
         "floor": rows(FloorRequest.id, FloorRequest.participant_id, FloorRequest.site_id,
@@ -118,17 +119,19 @@ def _state(session, meeting_id: int) -> dict:
 def test_a_run_answers_and_stores_what_one_by_one_does(app, world, seed):
     rng = random.Random(seed)
     run = random_run(rng, world, 60)
-    now = dt.datetime(2020, 5, 12, 2, 0, 0)
+    # Each command its own moment, as the writer gives them.
+    moments = [dt.datetime(2020, 5, 12, 2, 0, 0) + dt.timedelta(milliseconds=i)
+               for i in range(len(run))]
     meeting_id = world["demo"].meeting_id
     with app.app_context():
         together = [_answer(o) for o in engine.execute_crowd(
-            db.session, meeting_id, [(a, p, now) for a, p in run])]
+            db.session, meeting_id, [(a, p, now) for (a, p), now in zip(run, moments)])]
         db.session.flush()
         after_run = _state(db.session, meeting_id)
         db.session.rollback()
 
         one_by_one = []
-        for actor, payload in run:
+        for (actor, payload), now in zip(run, moments):
             try:
                 with db.session.begin_nested():
                     one_by_one.append(_answer(engine.execute(db.session, actor, payload, now)))
@@ -151,10 +154,10 @@ def test_a_run_that_fails_whole_is_applied_one_by_one(app, live, world, monkeypa
     from sinkron.meeting import crowd
     real_write = crowd.Crowd.write
 
-    def fail_for_runs(self, now):
+    def fail_for_runs(self):
         if len({actor.participant_id for actor in self._runners}) > 1:
             raise RuntimeError("as if the run broke a constraint")
-        return real_write(self, now)
+        return real_write(self)
     monkeypatch.setattr(crowd.Crowd, "_runners", [], raising=False)
     original_init = crowd.Crowd.__init__
 

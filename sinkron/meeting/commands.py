@@ -229,7 +229,7 @@ def mark(ctx: CrowdContext, args: dict) -> dict:
         raise _not_found()
     status = args["status"]
     new = None if status is None else Mark_(status, plan_item_id, args.get("note") or "",
-                                            ctx.actor.site_id)
+                                            ctx.actor.site_id, ctx.now)
     ctx.crowd.set_mark(ctx.me, pid, new)
     summary = tallies.summarise_counts(ctx.crowd.mark_counts_of(pid), ctx.site_ids)
     return {"proposal_id": pid, "mark": views.mark_view(new) if new else None,

@@ -102,6 +102,7 @@ class Mark_:
     plan_item_id: int | None
     note: str
     site_id: int
+    updated_at: dt.datetime | None = None
     id: int | None = None  # None: not stored yet
 
 
@@ -181,7 +182,7 @@ class Crowd:
             return
         for m in self.conn.execute(_MARKS, {"ids": list(touched), "people": list(people)}):
             key = (m.participant_id, m.proposal_id)
-            self.marks[key] = Mark_(m.status, m.plan_item_id, m.note, m.site_id, m.id)
+            self.marks[key] = Mark_(m.status, m.plan_item_id, m.note, m.site_id, id=m.id)
             self._stored_marks[key] = self.marks[key]
         self.mark_counts = {pid: {} for pid in touched}
         for pid, sid, status, n in self.conn.execute(_MARK_COUNTS, {"ids": list(touched)}):
@@ -292,7 +293,7 @@ class Crowd:
 
     # --- storing -------------------------------------------------------------------
 
-    def write(self, now: dt.datetime) -> None:
+    def write(self) -> None:
         """Store what changed: one executemany per table and kind of change."""
         conn = self.conn
         if self.ballots is not None:
@@ -320,10 +321,11 @@ class Crowd:
             elif stored is None:
                 ins.append({"meeting_id": self.meeting_id, "proposal_id": pid, "participant_id": p,
                             "site_id": m.site_id, "status": m.status,
-                            "plan_item_id": m.plan_item_id, "note": m.note, "updated_at": now})
+                            "plan_item_id": m.plan_item_id, "note": m.note,
+                            "updated_at": m.updated_at})
             elif m is not stored:
                 upd.append({"mark_id": stored.id, "s": m.status, "pi": m.plan_item_id,
-                            "n": m.note, "at": now})
+                            "n": m.note, "at": m.updated_at})
         _many(conn, _DELETE_MARK, dele)
         _many(conn, _UPDATE_MARK, upd)
         _many(conn, _INSERT_MARK, ins)

@@ -241,7 +241,7 @@ def execute_crowd(session: Session, meeting_id: int,
         accepted.append((i, actor, now, op_id, cmd, data))
     if not accepted:
         return outcomes
-    crowd.write(accepted[-1][2])
+    crowd.write()
     last = conn.execute(_ADVANCE_SEQ, {"m": meeting_id, "n": len(accepted)}).scalar_one()
     events, ops = [], []
     for seq, (i, actor, now, op_id, cmd, data) in enumerate(accepted, last - len(accepted) + 1):
