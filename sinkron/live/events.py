@@ -149,8 +149,13 @@ def register_command_handler(app) -> None:
     cookie, a signing serializer), which cost more than the command. The
     command needs the connection's session and the app, nothing of a request.
     Called by create_app for the server init_app made."""
+    server = socketio.server
+
     def on_command(sid, payload=None):
-        with app.app_context():
+        # The connection's app, as Flask-SocketIO's own handlers take it (in
+        # tests, several apps share the one SocketIO object).
+        environ = server.get_environ(sid) or {}
+        with environ.get("flask.app", app).app_context():
             s = sessions.get(sid)
             lang = s.lang if s is not None else DEFAULT_LANGUAGE
             try:
@@ -159,7 +164,7 @@ def register_command_handler(app) -> None:
                 log.exception("socket handler command failed")
                 db.session.rollback()
                 return _error("unavailable", Unavailable.message, lang)
-    socketio.server.on("command", on_command, namespace="/")
+    server.on("command", on_command, namespace="/")
 
 
 def command(sid: str, s: Session | None, payload) -> dict:
