@@ -45,15 +45,16 @@ async def _connect_all(url: str, people: list[tuple[str, str]], clients: list[Li
 
 
 async def _wait_seq(clients: list[LiveClient], seq: int, timeout: float) -> dict:
-    """Until every client has applied `seq`, or the timeout."""
+    """Until every client has applied `seq`, or the timeout. A client whose
+    connection dropped is not waited for (it is reported, with its error)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        behind = [c for c in clients if (c.last_seq or 0) < seq]
+        behind = [c for c in clients if (c.last_seq or 0) < seq and c.sio.connected]
         if not behind:
-            return {"ok": True, "behind": []}
+            break
         await asyncio.sleep(0.01)
-    return {"ok": False, "behind": [(c.rec.name, c.last_seq) for c in clients
-                                    if (c.last_seq or 0) < seq]}
+    behind = [(c.rec.name, c.last_seq) for c in clients if (c.last_seq or 0) < seq]
+    return {"ok": not behind, "behind": behind}
 
 
 async def _vote(c: LiveClient, at: float, proposal_id: int, value: int) -> None:
