@@ -24,10 +24,26 @@ if __name__ == "__main__":
 app = create_app()
 
 
+def _under_flask_run() -> bool:
+    """`flask --app app run` serves too: it gets the schema, the first
+    organiser and the demo as `python app.py` does."""
+    import click
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.info_name == "run"
+
+
+if __name__ != "__main__" and _under_flask_run():
+    from sinkron.startup import prepare
+    prepare(app)
+
+
 def main() -> None:
     import gc
+    import logging
 
+    from sinkron.logs import configure_logging
     from sinkron.startup import prepare
+    configure_logging()
     prepare(app)
     # Each connection keeps a few hundred long-lived objects: 500 clients make
     # ~250,000. With CPython's default thresholds (700, 10, 10) a vote burst's
@@ -35,7 +51,9 @@ def main() -> None:
     # every connection for 100-300 ms (docs/performance.md). A larger young
     # generation makes them rare; acyclic garbage is still freed at once.
     gc.set_threshold(50_000, 10, 10)
-    socketio.run(app, host=app.config["HOST"], port=app.config["PORT"])
+    # The access log goes through logging too, in the same format.
+    socketio.run(app, host=app.config["HOST"], port=app.config["PORT"],
+                 log=logging.getLogger("eventlet.wsgi"))
 
 
 if __name__ == "__main__":

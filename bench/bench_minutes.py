@@ -36,6 +36,11 @@ WORDS = ("air bersih desa pesisir petani garam nelayan mangrove irigasi embung s
          "pemuda koperasi kredit usaha rakyat drainase banjir rob tanggul abrasi").split()
 
 
+# One comment in ten ends with an emoji: phones type them, and the PDF draws
+# them in a fallback font (per-font runs), which must stay within the target.
+EMOJI = ("\U0001f30a", "\U0001f44d", "\U0001f64f", "\U0001f331")
+
+
 def sentence(rng: random.Random, low: int, high: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high))).capitalize()
 
@@ -122,7 +127,8 @@ def build_meeting(session, args) -> int:
     comments = [{"meeting_id": meeting_id, "proposal_id": rng.choice(proposal_ids + [None]),
                  "participant_id": (p := rng.choice(people))[0], "site_id": p[1],
                  "kind": rng.choice(("masukan", "tanggapan", "pertanyaan")),
-                 "text": sentence(rng, 6, 40), "hidden": i % 50 == 0,
+                 "text": sentence(rng, 6, 40) + (f" {EMOJI[i % len(EMOJI)]}" if i % 10 == 0 else ""),
+                 "hidden": i % 50 == 0,
                  "created_at": start + dt.timedelta(seconds=i)} for i in range(args.comments)]
     session.execute(insert(Comment), comments)
     comment_ids = [c.id for c in session.query(Comment.id).filter_by(meeting_id=meeting_id)]

@@ -1,5 +1,4 @@
 import logging
-from logging.config import fileConfig
 
 from flask import current_app
 
@@ -9,10 +8,11 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-# Keep the app's loggers: upgrading at start-up must not silence them.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Logging is configured once, by Sinkron, in one format (sinkron/logs.py):
+# `python app.py` has done it already; `flask db ...` gets it here.
+from sinkron.logs import configure_logging  # noqa: E402
+
+configure_logging()
 logger = logging.getLogger('alembic.env')
 
 

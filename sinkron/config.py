@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .public_url import default_public_url
+
 
 def _secret_key(instance_path: Path) -> str:
     """Use SECRET_KEY when given; otherwise generate one and keep it in the
@@ -38,12 +40,19 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def load(instance_path: str) -> dict:
     """The whole configuration, as a dict for app.config.from_mapping."""
     path = Path(instance_path)
     path.mkdir(parents=True, exist_ok=True)
     host = os.environ.get("HOST", "0.0.0.0")
     port = _int("PORT", 5000)
+    public_url = (os.environ.get("PUBLIC_URL") or default_public_url(host, port)).rstrip("/")
+    https = public_url.startswith("https://")
     return {
         "SECRET_KEY": _secret_key(path),
         "SQLALCHEMY_DATABASE_URI": _database_url(path),
@@ -53,8 +62,16 @@ def load(instance_path: str) -> dict:
         "SINKRON_ASYNC_MODE": os.environ.get("SINKRON_ASYNC_MODE") or "threading",
         "HOST": host,
         "PORT": port,
-        # The address phones use; QR codes and links are built from it.
-        "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or f"http://localhost:{port}").rstrip("/"),
+        # The address phones use; QR codes and links are built from it. Unset:
+        # this machine's address on the network that holds the default route.
+        "PUBLIC_URL": public_url,
+        "PUBLIC_URL_FROM_ENV": bool(os.environ.get("PUBLIC_URL")),
+        # How many reverse proxies in front of the app add X-Forwarded-* headers;
+        # 0 ignores those headers (anyone could send them).
+        "SINKRON_TRUSTED_PROXIES": _int("SINKRON_TRUSTED_PROXIES", 0),
+        # Seconds a process's connections stay listed after it stops renewing
+        # them (it crashed), with several processes (live/presence.py).
+        "SINKRON_PRESENCE_TTL": _float("SINKRON_PRESENCE_TTL", 30.0),
         # Events kept for replay to a reconnecting client; older ones get a snapshot.
         "SINKRON_REPLAY_LIMIT": _int("SINKRON_REPLAY_LIMIT", 1000),
         # How long the broadcaster gathers events into one list under bursts.
@@ -72,6 +89,10 @@ def load(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Behind HTTPS, cookies never travel in the clear and browsers are told
+        # to use HTTPS only (HSTS, sent in create_app).
+        "SESSION_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "COMPRESS_MIMETYPES": [
             "text/html", "text/css", "text/javascript", "application/javascript",

@@ -27,7 +27,7 @@ def create_demo(session: Session, public_url: str) -> Links:
         purpose="Menyinkronkan usulan program adaptasi perubahan iklim hasil lokakarya HIMASPI "
                 "dengan RKPD dan Renja OPD Kabupaten Lombok Timur dan Provinsi NTB, serta "
                 "menyepakati prioritas dan tindak lanjutnya.",
-        note_taker="Notulis BAPPEDA Kab. Lombok Timur",
+        note_taker="Notulis BAPPEDA Kab. Lombok Timur", signature_city="Mataram",
         community_rep="Koordinator HIMASPI Lombok Timur", community_rep_title="Koordinator HIMASPI",
         status="live",
         sites=[

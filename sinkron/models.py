@@ -29,6 +29,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class Organiser(Base):
+    """Someone who may create meetings and see them all (an account with a
+    password, managed with `flask --app app organiser ...`)."""
+    __tablename__ = "organiser"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique regardless of case: "Rina" and "rina" are one account.
+    name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_sign_in_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+
 class Meeting(Base):
     __tablename__ = "meeting"
 
@@ -44,6 +58,9 @@ class Meeting(Base):
     note_taker: Mapped[str] = mapped_column(String(200), default="")
     community_rep: Mapped[str] = mapped_column(String(200), default="")
     community_rep_title: Mapped[str] = mapped_column(String(200), default="")
+    community_rep_nip: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # The city on the signature page's place and date line ("Mataram, 12 Mei 2020").
+    signature_city: Mapped[str] = mapped_column(String(120), default="", server_default="")
     status: Mapped[str] = mapped_column(String(10), default="draft")
     # The sequence number of the newest event; the next event takes last_seq + 1.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
@@ -55,6 +72,12 @@ class Meeting(Base):
     vote_max_per_proposal: Mapped[int] = mapped_column(Integer, default=3)
     turn_seconds: Mapped[int] = mapped_column(Integer, default=180)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The organiser who created it (none for the demo and CLI-made meetings).
+    created_by: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("organiser.id", ondelete="SET NULL"), index=True)
+    # The creation form's one-time key (hashed): sending the form again shows
+    # this meeting instead of creating a second one.
+    form_key_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
 
     sites: Mapped[list[Site]] = relationship(
         back_populates="meeting", order_by="Site.position", cascade="all, delete-orphan")
@@ -69,6 +92,7 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(200))
     chair_name: Mapped[str] = mapped_column(String(200), default="")
     chair_title: Mapped[str] = mapped_column(String(200), default="")
+    chair_nip: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # Stored upper case; matched case-insensitively by upper-casing the input.
     join_code: Mapped[str] = mapped_column(String(6), unique=True)
     projector_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -113,6 +137,10 @@ class Proposal(Base):
     target_agency: Mapped[str] = mapped_column(String(300), default="")
     authority: Mapped[str] = mapped_column(String(20), default="")
     programme_code: Mapped[str] = mapped_column(String(60), default="")
+    # Withdrawn from the agenda (with a reason), not deleted: restoring brings it back.
+    withdrawn_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    withdrawn_by: Mapped[Optional[int]] = mapped_column(Integer)
 
 
 class PlanItem(Base):
@@ -154,6 +182,8 @@ class Decision(Base):
     status: Mapped[str] = mapped_column(String(30))
     plan_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("plan_item.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # Where a redirected (dialihkan) proposal goes: another agency, level, the village fund, a bank.
+    destination: Mapped[str] = mapped_column(String(300), default="", server_default="")
     follow_up_action: Mapped[str] = mapped_column(Text, default="")
     follow_up_owner: Mapped[str] = mapped_column(String(300), default="")
     follow_up_due: Mapped[Optional[dt.date]] = mapped_column(Date)

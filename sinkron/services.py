@@ -22,6 +22,8 @@ class Services:
     presence: Presence
     limiter: TokenBuckets       # commands per participant
     join_limiter: TokenBuckets  # joins per client address
+    # Failed organiser sign-ins: {"account": Backoff, "address": Backoff}.
+    sign_in_backoff: dict = field(default_factory=dict)
     # Runs CPU-heavy work (minutes) off the event loop; app.py sets eventlet's
     # thread pool here, so nothing in the package imports eventlet.
     run_blocking: Callable[..., Any] = field(default=lambda fn, *args: fn(*args))

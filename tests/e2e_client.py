@@ -16,17 +16,21 @@ class Peer:
     screens do: a `totals` item stands for the seqs from_seq..seq."""
 
     def __init__(self, url: str, token: str, last_seq: int | None = None, lang: str = "en",
-                 compact: bool = False):
+                 compact: bool = False, **client_options):
         self.url, self.token = url, token
         self.snapshot: dict | None = None
         self.events: list[dict] = []
         self.seq = last_seq
         self.gaps = 0
         self.duplicates = 0
+        self.presence: dict | None = None
+        self.disconnected = False
         self.lock = threading.Condition()
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = socketio.Client(reconnection=False, **client_options)
         self.sio.on("snapshot", self._on_snapshot)
         self.sio.on("events", self._on_events)
+        self.sio.on("presence", self._on_presence)
+        self.sio.on("disconnect", self._on_disconnect)
         auth = {"token": token, "lang": lang}
         if compact:
             auth["compact"] = True
@@ -39,6 +43,26 @@ class Peer:
             self.snapshot = snap
             self.seq = snap["seq"]
             self.lock.notify_all()
+
+    def _on_presence(self, presence):
+        with self.lock:
+            self.presence = presence
+            self.lock.notify_all()
+
+    def _on_disconnect(self, *_):
+        with self.lock:
+            self.disconnected = True
+            self.lock.notify_all()
+
+    def wait_until(self, condition, what: str, timeout: float = 10) -> None:
+        """Wait until condition(self) holds (checked on every message)."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while not condition(self):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"{what}; presence: {self.presence}")
+                self.lock.wait(min(left, 0.2))
 
     def _on_events(self, events):
         with self.lock:
@@ -61,7 +85,7 @@ class Peer:
         with self.lock:
             while True:
                 for e in self.events:
-                    if e["seq"] == seq:
+                    if e.get("from_seq", e["seq"]) <= seq <= e["seq"]:
                         return e
                 left = deadline - time.monotonic()
                 if left <= 0:

@@ -21,15 +21,17 @@ from sinkron.models import (
 def world(app, live, demo, join):
     """The demo meeting with six participants over both sites (one revoked),
     a visible and a hidden comment, some earlier votes, marks and supports,
-    a raised hand, and an open dots round."""
+    a raised hand, an open dots round, and a proposal withdrawn from the
+    agenda with a comment on it."""
     people = [join(i % 2, name=f"P{i}") for i in range(6)]
     fac = live(demo.facilitator_token)
     host = live(demo.sites[0].host_token)
     clients = [live(p["token"]) for p in people]
     proposals = [p["id"] for p in fac.snapshot["proposals"]]
     plan = fac.snapshot["plan_items"][0]["id"]
-    acks = [clients[i].send("comment.add", kind="masukan", text=text)
-            for i, text in enumerate(("terlihat", "disembunyikan"))]
+    # Visible, hidden, and on the proposal withdrawn below.
+    acks = [clients[i].send("comment.add", kind="masukan", text=text, proposal_id=proposals[pid])
+            for i, (text, pid) in enumerate((("terlihat", 0), ("disembunyikan", 1), ("ditarik", 3)))]
     comments = [fac.wait_seq(a["seq"])["data"]["comment"]["id"] for a in acks]
     assert fac.send("comment.hide", comment_id=comments[1], hidden=True)["ok"]
     assert fac.send("voting.open", mode="dots", budget=5, max_per_proposal=3)["ok"]
@@ -40,6 +42,8 @@ def world(app, live, demo, join):
     assert clients[2].send("comment.support", comment_id=comments[0], on=True)["ok"]
     assert clients[3].send("floor.request")["ok"]
     assert fac.send("participant.revoke", participant_id=people[5]["participant_id"])["ok"]
+    ack = fac.send("proposal.withdraw", proposal_id=proposals[3], reason="Sudah didanai desa")
+    assert ack["ok"], ack
     with app.app_context():
         actors = [authenticate(db.session, t) for t in
                   [demo.facilitator_token, demo.sites[0].host_token, demo.sites[1].host_token]
@@ -146,6 +150,7 @@ def test_a_run_answers_and_stores_what_one_by_one_does(app, world, seed):
     kinds = {a[2]["type"] for a in together if a[0] == "accepted" and a[2]}
     assert {"vote.cast", "proposal.mark"} <= kinds
     assert any(a[0] == "refused" for a in together)
+    assert any(a[0] == "refused" and a[1] == "conflict" and "withdrawn" in a[2] for a in together)
 
 
 def test_a_run_that_fails_whole_is_applied_one_by_one(app, live, world, monkeypatch):

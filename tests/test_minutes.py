@@ -199,10 +199,12 @@ def test_docx_indonesian_by_default(client, meeting):
     d, text = _docx_text(_get(client, meeting, "docx").data)
     assert "Selasa, 12 Mei 2020" in text
     assert f"{meeting['p'][0]['code']} {meeting['p'][0]['title']}" in text
-    assert "Rp 250.000.000" in text and meeting["p"][0]["cost"] == 250_000_000
+    # "Rp" is bound to its amount by a no-break space.
+    assert "Rp\u00a0250.000.000" in text and meeting["p"][0]["cost"] == 250_000_000
+    assert "Rp 250" not in text
     # Annex II shows the plan item's budget (pagu) in rupiah.
     budget = meeting["plan_item"]["budget"]
-    assert "Rp " + f"{budget:,}".replace(",", ".") in text
+    assert "Rp\u00a0" + f"{budget:,}".replace(",", ".") in text
     assert "Terakomodir (Kabupaten)" in text
 
 

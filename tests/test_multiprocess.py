@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 @pytest.fixture
 def two_servers(tmp_path, postgres_url, redis_url):  # noqa: F811
     env = {"DATABASE_URL": postgres_url, "SOCKETIO_MESSAGE_QUEUE": redis_url,
-           "SOCKETIO_CHANNEL": f"sinkron-test-{uuid.uuid4().hex[:8]}"}
+           "SOCKETIO_CHANNEL": f"sinkron-test-{uuid.uuid4().hex[:8]}",
+           # A killed process's connections leave the sync panel within 2 s.
+           "SINKRON_PRESENCE_TTL": "2"}
     a = Server(tmp_path / "a", env=env).start()  # creates the schema and the demo
     b = Server(tmp_path / "b", env=env).start()
     yield a, b
@@ -57,6 +59,54 @@ def test_events_reach_both_processes_in_order(two_servers):
         assert seqs == list(range(start + 1, last + 1))
         assert p.gaps == 0 and p.duplicates == 0
     for p in everyone:
+        p.close()
+
+
+def _connections(presence: dict | None) -> int:
+    return presence["total"] if presence else -1
+
+
+def test_presence_and_revoke_span_processes_and_a_killed_process_leaves(two_servers):
+    a, b = two_servers
+    links = a.demo_links()
+    prov, lotim = links["sites"]
+    fac = Peer(a.url, links["facilitator_token"])
+    projectors = [Peer(a.url, prov["projector_token"]), Peer(b.url, lotim["projector_token"])]
+    joined = b.join(lotim["join_code"], "Baiq", "Tokoh Perempuan")
+    phone = Peer(b.url, joined["token"])
+    for p in (fac, *projectors, phone):
+        p.wait_snapshot()
+
+    # One list, whichever process each connection is on: the facilitator
+    # (a, sitting in Selong), two projectors (a, b) and the phone (b).
+    fac.wait_until(lambda f: _connections(f.presence) == 4, "the panel does not list both processes")
+    sites = fac.presence["sites"]
+    assert sites[str(lotim["id"])]["roles"] == {"projector": 1, "participant": 1, "facilitator": 1}
+    assert sites[str(prov["id"])]["roles"] == {"projector": 1}
+    assert sorted(p["site_id"] for p in fac.presence["projectors"]) == [prov["id"], lotim["id"]]
+
+    # A revoke sent to process a closes the phone's socket on process b.
+    ack = fac.send("participant.revoke", participant_id=joined["participant_id"])
+    assert ack["ok"], ack
+    phone.wait_until(lambda p: p.disconnected, "the revoked phone's socket on b stayed open")
+    fac.wait_until(lambda f: _connections(f.presence) == 3, "the revoked phone stayed listed")
+
+    # A projector link replaced from the command line: its connection on b closes too.
+    replaced = a.flask("links", "1", "--role", "projector", "--site", "2")
+    assert replaced.returncode == 0, replaced.stderr
+    projectors[1].wait_until(lambda p: p.disconnected, "the replaced projector link's socket stayed open")
+    fac.wait_until(lambda f: _connections(f.presence) == 2, "the replaced projector stayed listed")
+    assert [p["site_id"] for p in fac.presence["projectors"]] == [prov["id"]]
+    reconnected = Peer(b.url, replaced.stdout.strip().rsplit("/", 1)[1])
+    reconnected.wait_snapshot()
+    fac.wait_until(lambda f: _connections(f.presence) == 3, "the new projector link is not listed")
+
+    # SIGKILL: b cannot say goodbye; its connections leave within the TTL (2 s).
+    b.kill()
+    fac.wait_until(lambda f: _connections(f.presence) == 2, "the killed process's connections stayed",
+                   timeout=2 + 8)
+    assert [p["site_id"] for p in fac.presence["projectors"]] == [prov["id"]]
+    for p in (fac, projectors[0]):
         p.close()
 
 

@@ -9,9 +9,10 @@ F, H, P, X = "facilitator", "host", "participant", "projector"
 EVERYONE_BUT_PROJECTOR = {F, H, P}
 
 ALLOWED = {
-    "meeting.start": {F}, "meeting.close": {F}, "meeting.reopen": {F},
+    "meeting.start": {F}, "meeting.close": {F}, "meeting.reopen": {F}, "meeting.update": {F},
     "agenda.focus": {F}, "agenda.reorder": {F}, "projector.view": {F},
     "proposal.add": {F}, "proposal.update": {F}, "proposal.decide": {F},
+    "proposal.withdraw": {F}, "proposal.restore": {F},
     "voting.open": {F}, "voting.close": {F},
     "proposal.mark": EVERYONE_BUT_PROJECTOR, "vote.cast": EVERYONE_BUT_PROJECTOR,
     "comment.add": EVERYONE_BUT_PROJECTOR, "comment.support": EVERYONE_BUT_PROJECTOR,
@@ -75,6 +76,14 @@ class World:
             return {"title": "Sumur bor baru", "cost": 1000}
         if type_ == "proposal.update":
             return {"proposal_id": p0, "title": "Judul baru"}
+        if type_ == "meeting.update":
+            return {"signature_city": "Mataram",
+                    "sites": [{"site_id": self.site_ids[0], "chair_nip": "19700101 199003 1 005"}]}
+        if type_ == "proposal.withdraw":
+            return {"proposal_id": p0, "reason": "Digabung dengan usulan lain"}
+        if type_ == "proposal.restore":
+            self.fac("proposal.withdraw", proposal_id=p0, reason="Sementara")
+            return {"proposal_id": p0}
         if type_ == "proposal.decide":
             return {"proposal_id": p0, "status": "dialihkan", "reason": "Dana desa",
                     "follow_up": {"action": "Ajukan ke musrenbang desa", "owner": "Kepala Desa",

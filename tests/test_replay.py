@@ -7,7 +7,7 @@ from sinkron.models import Event
 
 def test_snapshot_shape_per_role(live, demo, join):
     a = join(0, name="Ani")
-    keys = {"seq", "me", "meeting", "sites", "proposals", "plan_items", "voting", "comments", "floor",
+    keys = {"seq", "me", "meeting", "sites", "proposals", "withdrawn", "plan_items", "voting", "comments", "floor",
             "focus", "projector_view", "presence", "my_marks", "attendees"}
     fac = live(demo.facilitator_token).snapshot
     part = live(a["token"]).snapshot

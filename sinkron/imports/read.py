@@ -10,7 +10,7 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import islice
 
@@ -33,6 +33,10 @@ class RowProblem:
 class ImportResult:
     rows: list[dict]
     problems: list[RowProblem]
+    # The fields the file has a column for: a repeated import updates only these.
+    columns: tuple[str, ...] = ()
+    # The file's row number of each row in `rows`.
+    row_numbers: list[int] = field(default_factory=list)
 
 
 class ImportFileError(Exception):
@@ -98,7 +102,7 @@ def _read(filename, data, columns, required, finish) -> ImportResult:
             column=" / ".join(_synonyms(columns[f])[0] for f in required),
             examples=", ".join(f"'{e}'" for e in examples))
     headers = table[header_at]
-    result, seen_data = ImportResult([], []), False
+    result, seen_data = ImportResult([], [], tuple(mapping)), False
     for index in range(header_at + 1, len(table)):
         cells = table[index]
         if not any(_text(c) for c in cells):
@@ -118,6 +122,7 @@ def _read(filename, data, columns, required, finish) -> ImportResult:
             result.problems += [RowProblem(row_no, m, p) for m, p in problems]
         else:
             result.rows.append(record)
+            result.row_numbers.append(row_no)
     if not seen_data:
         raise ImportFileError(N_("The file has column headers but no data rows."))
     return result

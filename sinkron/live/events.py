@@ -200,10 +200,20 @@ def on_any_error(exc):  # pragma: no cover - never_raises catches first
     return {"ok": False, "error": {"code": "unavailable", "message": str(Unavailable.message)}}
 
 
-def disconnect_revoked(presence, events: list[dict]) -> None:
-    """A revoked participant's open connections are closed at once."""
+def disconnect_revoked(presence, events: list[dict], meeting_id: int | None = None) -> None:
+    """A revoked participant's open connections are closed at once, and so are
+    those opened with a link that was just replaced. Presence lists the
+    connections of every process; the message queue carries the disconnect
+    to the process that holds each one."""
     for e in events:
-        if e["type"] == "participant.revoke":
-            for sid in presence.sids_of(e["data"]["participant_id"]):
-                socketio.server.disconnect(sid)
+        data = e["data"]
+        if e["type"] == "participant.revoke" or (
+                e["type"] == "link.replace" and data.get("participant_id") is not None):
+            sids = presence.sids_of(data["participant_id"])
+        elif e["type"] == "link.replace" and data.get("role") == "projector" and meeting_id is not None:
+            sids = presence.projector_sids(meeting_id, data["site_id"])
+        else:
+            continue
+        for sid in sids:
+            socketio.server.disconnect(sid)
 

@@ -21,9 +21,11 @@ from . import tallies, views
 from .crowd import Crowd, Mark_, Person
 from .errors import N_, CommandError
 from .permissions import Actor, require_site
-from .schema import Field, boolean, choice, date, id_list, ident, integer, obj, text
+from .schema import (
+    Field, boolean, choice, clock_time, date, id_list, ident, integer, nip, obj, obj_list, text,
+)
 from .vocab import (
-    AUTHORITIES, CATEGORIES, COMMENT_KINDS, GENDERS, NAME_MAX, NEEDS_REASON, NOTE_MAX,
+    AUTHORITIES, CATEGORIES, COMMENT_KINDS, GENDERS, NAME_MAX, NEEDS_REASON, NOTE_MAX, REASON_MAX,
     COMMENT_MAX, PROJECTOR_VIEWS, STATUSES, VOTING_MODES, canonical_authority,
     canonical_category, canonical_gender,
 )
@@ -52,7 +54,7 @@ class Command:
     type: str
     capability: str
     # "live": only while live; "open": draft or live; "closed": only when closed;
-    # "draft": only in draft.
+    # "draft": only in draft; "any": whatever the state (the meeting's settings).
     when: str
     fields: dict[str, Field]
     apply: Callable[[Context, dict], dict]
@@ -90,7 +92,32 @@ def _get(ctx: Context, model, id_: int):
 
 
 def _proposal(ctx: Context, id_: int) -> Proposal:
+    """Any proposal of the meeting, on the agenda or withdrawn from it."""
     return _get(ctx, Proposal, id_)
+
+
+def refuse_if_withdrawn(withdrawn_at) -> None:
+    """The one rule for every command that acts on a proposal in the meeting's
+    business (focus, marks, decisions, comments, supports, votes, raised
+    hands): a withdrawn proposal is off the agenda until it is restored.
+    Batched or fast-path appliers that read the proposal row themselves call
+    this with its withdrawn_at."""
+    if withdrawn_at is not None:
+        raise _conflict(N_("This proposal was withdrawn from the agenda."))
+
+
+def _on_agenda(ctx: Context, id_: int) -> Proposal:
+    """A proposal of the meeting that is on the agenda."""
+    p = _proposal(ctx, id_)
+    refuse_if_withdrawn(p.withdrawn_at)
+    return p
+
+
+def _on_crowd_agenda(ctx: CrowdContext, id_: int) -> None:
+    """_on_agenda for crowd commands, from the run's loaded proposals."""
+    if id_ not in ctx.crowd.proposals:
+        raise _not_found()
+    refuse_if_withdrawn(ctx.crowd.proposals[id_])
 
 
 def _plan_item(ctx: Context, id_: int | None) -> int | None:
@@ -136,13 +163,46 @@ def reopen_meeting(ctx: Context, args: dict) -> dict:
     return {"status": "live"}
 
 
+SIGNATORY_SCHEMA = {"site_id": ident(required=True, nullable=False), "chair_name": text(200),
+                    "chair_title": text(200), "chair_nip": nip()}
+MEETING_SCHEMA: dict[str, Field] = {
+    "title": text(300, min_len=1, nullable=False), "number": text(120), "date": date(),
+    "start_time": clock_time(), "end_time": clock_time(), "place": text(500),
+    "purpose": text(5000), "note_taker": text(200), "signature_city": text(120),
+    "community_rep": text(200), "community_rep_title": text(200), "community_rep_nip": nip(),
+}
+
+
+@command("meeting.update", "manage", "any",
+         {**MEETING_SCHEMA, "sites": obj_list(SIGNATORY_SCHEMA, max_items=10)},
+         at_least_one=(*MEETING_SCHEMA, "sites"))
+def update_meeting(ctx: Context, args: dict) -> dict:
+    """The meeting's settings after creation: place, the signature line's city,
+    the signatories (position, name, NIP). Also once closed: the minutes are
+    finished after the meeting."""
+    m = ctx.meeting
+    for name in MEETING_SCHEMA:
+        if name in args:
+            value = args[name]
+            setattr(m, name, value if value is not None or name == "date" else "")
+    sites = {s.id: s for s in m.sites}
+    for change in args.get("sites") or ():
+        site = sites.get(change.pop("site_id"))
+        if site is None:
+            raise _not_found()
+        for name, value in change.items():
+            setattr(site, name, value or "")
+    ctx.session.flush()
+    return {"meeting": views.meeting_view(m), "sites": [views.site_view(s) for s in m.sites]}
+
+
 # --- agenda and projectors -----------------------------------------------------
 
 @command("agenda.focus", "manage", "open", {"proposal_id": ident(required=True)})
 def focus(ctx: Context, args: dict) -> dict:
     pid = args["proposal_id"]
     if pid is not None:
-        _proposal(ctx, pid)
+        _on_agenda(ctx, pid)
     ctx.meeting.focus_proposal_id = pid
     return {"proposal_id": pid}
 
@@ -156,7 +216,7 @@ def reorder(ctx: Context, args: dict) -> dict:
     if len(wanted) != len(current) or set(wanted) != set(current):
         raise CommandError("invalid", N_("'proposal_ids' must list every proposal exactly once."))
     positions = {pid: i + 1 for i, pid in enumerate(wanted)}
-    for p in ctx.session.scalars(select(Proposal).where(Proposal.meeting_id == ctx.meeting.id)):
+    for p in ctx.session.scalars(select(Proposal).where(Proposal.id.in_(wanted))):
         p.position = positions[p.id]
     return {"proposal_ids": wanted}
 
@@ -216,14 +276,63 @@ def update_proposal(ctx: Context, args: dict) -> dict:
     return {"proposal": views.proposal_view(p)}
 
 
+@command("proposal.withdraw", "manage", "open",
+         {"proposal_id": ident(required=True, nullable=False),
+          "reason": text(REASON_MAX, min_len=1, required=True, nullable=False)})
+def withdraw_proposal(ctx: Context, args: dict) -> dict:
+    """Off the agenda, the tallies and the ranking; nothing is deleted. Dots
+    (and scores) on it in the open round go back to their voters."""
+    p = _proposal(ctx, args["proposal_id"])
+    if p.withdrawn_at is not None:
+        raise _conflict(N_("This proposal was withdrawn from the agenda."))
+    p.withdrawn_at = ctx.now
+    p.withdrawn_reason = args["reason"]
+    p.withdrawn_by = ctx.actor.participant_id
+    if ctx.meeting.focus_proposal_id == p.id:
+        ctx.meeting.focus_proposal_id = None
+    data: dict = {"proposal_id": p.id, "withdrawn": views.withdrawal_view(p),
+                  "focus": ctx.meeting.focus_proposal_id, "voting": None}
+    r = views.open_round(ctx.session, ctx.meeting.id)
+    if r is not None:
+        returned = ctx.session.execute(delete(Vote).where(
+            Vote.round_id == r.id, Vote.proposal_id == p.id)).rowcount
+        ctx.session.flush()
+        data["voting"] = {"round_id": r.id, "hide_results": r.hide_results, "returned": returned,
+                          "voters": views.voter_counts(ctx.session, r, ctx.site_ids),
+                          "tallies": {p.id: tallies.empty_tally(r.mode, ctx.site_ids)}}
+    return data
+
+
+@command("proposal.restore", "manage", "open", {"proposal_id": ident(required=True, nullable=False)})
+def restore_proposal(ctx: Context, args: dict) -> dict:
+    """Back on the agenda where it was, with its marks, comments and decision."""
+    p = _proposal(ctx, args["proposal_id"])
+    if p.withdrawn_at is None:
+        raise _conflict(N_("This proposal is on the agenda."))
+    p.withdrawn_at = None
+    p.withdrawn_reason = ""
+    p.withdrawn_by = None
+    ctx.session.flush()
+    proposal = {**views.proposal_view(p),
+                "summary": views.mark_summary(ctx.session, p.id, ctx.site_ids),
+                "decision": views.decision_view(ctx.session.get(Decision, p.id))}
+    data: dict = {"proposal": proposal, "voting": None}
+    # The round on screens (open, else the latest) counts it again: a closed
+    # round's votes on it were kept.
+    r = views.open_round(ctx.session, ctx.meeting.id) or views.latest_round(ctx.session, ctx.meeting.id)
+    if r is not None:
+        data["voting"] = {"round_id": r.id, "hide_results": r.hide_results and r.is_open,
+                          "tallies": {p.id: views.proposal_tally(ctx.session, r, p.id, ctx.site_ids)}}
+    return data
+
+
 @command("proposal.mark", "take_part", "live",
          {"proposal_id": ident(required=True, nullable=False),
           "status": choice(STATUSES, required=True),
           "plan_item_id": ident(), "note": text(NOTE_MAX)}, crowd=True)
 def mark(ctx: CrowdContext, args: dict) -> dict:
     pid = args["proposal_id"]
-    if pid not in ctx.crowd.proposals:
-        raise _not_found()
+    _on_crowd_agenda(ctx, pid)
     plan_item_id = args.get("plan_item_id")
     if plan_item_id is not None and plan_item_id not in ctx.crowd.plan_items:
         raise _not_found()
@@ -242,9 +351,10 @@ FOLLOW_UP_SCHEMA = {"action": text(2000), "owner": text(300), "due_date": date()
 @command("proposal.decide", "manage", "open",
          {"proposal_id": ident(required=True, nullable=False),
           "status": choice(STATUSES, required=True, nullable=False),
-          "plan_item_id": ident(), "reason": text(5000), "follow_up": obj(FOLLOW_UP_SCHEMA)})
+          "plan_item_id": ident(), "reason": text(5000), "destination": text(300),
+          "follow_up": obj(FOLLOW_UP_SCHEMA)})
 def decide(ctx: Context, args: dict) -> dict:
-    p = _proposal(ctx, args["proposal_id"])
+    p = _on_agenda(ctx, args["proposal_id"])
     plan_item_id = _plan_item(ctx, args.get("plan_item_id"))
     reason = args.get("reason") or ""
     if args["status"] in NEEDS_REASON and not reason:
@@ -257,6 +367,7 @@ def decide(ctx: Context, args: dict) -> dict:
     d.status = args["status"]
     d.plan_item_id = plan_item_id
     d.reason = reason
+    d.destination = args.get("destination") or ""
     d.follow_up_action = follow_up.get("action") or ""
     d.follow_up_owner = follow_up.get("owner") or ""
     d.follow_up_due = follow_up.get("due_date")
@@ -316,8 +427,7 @@ def cast_vote(ctx: CrowdContext, args: dict) -> dict:
     if ballots is None:
         raise _conflict(N_("No voting round is open."))
     pid = args["proposal_id"]
-    if pid not in ctx.crowd.proposals:
-        raise _not_found()
+    _on_crowd_agenda(ctx, pid)
     r, value = ballots.round, args["value"]
     mine = ballots.mine[ctx.me.id]
     if r.mode == "dots":
@@ -345,7 +455,7 @@ def cast_vote(ctx: CrowdContext, args: dict) -> dict:
 def add_comment(ctx: Context, args: dict) -> dict:
     pid = args.get("proposal_id")
     if pid is not None:
-        _proposal(ctx, pid)
+        _on_agenda(ctx, pid)
     c = Comment(meeting_id=ctx.meeting.id, proposal_id=pid, participant_id=ctx.actor.participant_id,
                 site_id=ctx.actor.site_id, kind=args["kind"], text=args["text"], created_at=ctx.now)
     ctx.session.add(c)
@@ -363,8 +473,11 @@ def _comment(ctx: Context, id_: int) -> Comment:
           "on": boolean(required=True, nullable=False)}, crowd=True)
 def support_comment(ctx: CrowdContext, args: dict) -> dict:
     cid = args["comment_id"]
-    if ctx.crowd.comments.get(cid, True):  # unknown, another meeting's, or hidden
+    comment = ctx.crowd.comments.get(cid)  # None: unknown or another meeting's
+    if comment is None or comment.hidden:
         raise _not_found()
+    if comment.proposal_id is not None:
+        _on_crowd_agenda(ctx, comment.proposal_id)
     supports = ctx.crowd.set_support(ctx.me, cid, args["on"])
     return {"comment_id": cid, "on": args["on"], "supports": supports}
 
@@ -480,8 +593,8 @@ def request_floor(ctx: CrowdContext, args: dict):
     crowd = ctx.crowd
     who = _on_behalf(ctx.actor, crowd.meeting_id, args.get("participant_id"), crowd.people.get)
     pid = args.get("proposal_id")
-    if pid is not None and pid not in crowd.proposals:
-        raise _not_found()
+    if pid is not None:
+        _on_crowd_agenda(ctx, pid)
     if who.id in crowd.raised:
         raise _conflict(N_("This hand is already raised."))
     rows = crowd.raise_hand(who, pid, ctx.now)
@@ -494,9 +607,10 @@ def withdraw_floor(ctx: Context, args: dict) -> dict:
     who = _on_behalf(ctx.actor, ctx.meeting.id, args.get("participant_id"),
                      lambda id_: ctx.session.get(Participant, id_))
     req = floor_rules.open_request(ctx.session, ctx.meeting.id, who.id)
-    if req is None or req.state != "waiting":
+    if req is None:
         raise _conflict(N_("There is no raised hand to lower."))
-    req.state = "withdrawn"
+    # The speaker lowering their hand ends their own turn.
+    req.state = "done" if req.state == "speaking" else "withdrawn"
     req.ended_at = ctx.now
     ctx.session.flush()
     return {"participant_id": who.id, "floor": floor_rules.state(ctx.session, ctx.meeting.id)}

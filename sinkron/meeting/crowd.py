@@ -58,8 +58,9 @@ _M, _IDS, _PEOPLE, _R = (bindparam("m"), bindparam("ids", expanding=True),
 _PERSONS = select(Participant.id, Participant.meeting_id, Participant.site_id, Participant.role,
                   Participant.revoked, Participant.name, Participant.category).where(
     Participant.id.in_(_IDS))
-_IN_MEETING = {model: select(model.id).where(model.id.in_(_IDS), model.meeting_id == _M)
-               for model in (Proposal, PlanItem)}
+_PROPOSALS = select(Proposal.id, Proposal.withdrawn_at).where(Proposal.id.in_(_IDS),
+                                                              Proposal.meeting_id == _M)
+_PLAN_ITEMS = select(PlanItem.id).where(PlanItem.id.in_(_IDS), PlanItem.meeting_id == _M)
 _OPEN_ROUND = select(VotingRound.id, VotingRound.mode, VotingRound.budget,
                      VotingRound.max_per_proposal, VotingRound.hide_results).where(
     VotingRound.meeting_id == _M, VotingRound.is_open.is_(True))
@@ -76,7 +77,8 @@ _MARKS = select(Mark.id, Mark.participant_id, Mark.proposal_id, Mark.status, Mar
 _MARK_COUNTS = (select(Mark.proposal_id, Mark.site_id, Mark.status, func.count())
                 .where(Mark.proposal_id.in_(_IDS))
                 .group_by(Mark.proposal_id, Mark.site_id, Mark.status))
-_COMMENTS = select(Comment.id, Comment.hidden).where(Comment.id.in_(_IDS), Comment.meeting_id == _M)
+_COMMENTS = select(Comment.id, Comment.hidden, Comment.proposal_id).where(
+    Comment.id.in_(_IDS), Comment.meeting_id == _M)
 _SUPPORTS = select(CommentSupport.comment_id, CommentSupport.participant_id).where(
     CommentSupport.comment_id.in_(_IDS), CommentSupport.participant_id.in_(_PEOPLE))
 _SUPPORT_COUNTS = (select(CommentSupport.comment_id, func.count())
@@ -138,21 +140,23 @@ class Crowd:
         everyone = {actor.participant_id for _, actor, _ in requests}
         everyone |= _ids((a for _, _, a in requests), "participant_id")
         self.people = {p.id: Person(*p) for p in conn.execute(_PERSONS, {"ids": list(everyone)})}
-        self.proposals = self._in_meeting(Proposal, _ids((a for _, _, a in requests), "proposal_id"))
+        self._load_comments(by_type["comment.support"])
+        # proposal id -> withdrawn_at (None: on the agenda), for this meeting's
+        # proposals the run names, directly or as a comment's proposal.
+        named = _ids((a for _, _, a in requests), "proposal_id")
+        named |= {c.proposal_id for c in self.comments.values() if c.proposal_id is not None}
+        self.proposals: dict[int, Any] = dict(conn.execute(
+            _PROPOSALS, {"ids": list(named), "m": meeting_id}).all()) if named else {}
         self.ballots = self._load_ballots(by_type["vote.cast"]) if by_type["vote.cast"] else None
         marks = by_type["proposal.mark"]
-        self.plan_items = self._in_meeting(PlanItem, _ids((a for _, a in marks), "plan_item_id"))
+        plan_items = _ids((a for _, a in marks), "plan_item_id")
+        self.plan_items = set(conn.execute(_PLAN_ITEMS, {"ids": list(plan_items), "m": meeting_id})
+                              .scalars()) if plan_items else set()
         self._load_marks(marks)
         self._load_supports(by_type["comment.support"])
         self._load_floor(bool(by_type["floor.request"]))
 
     # --- loading ---------------------------------------------------------------
-
-    def _in_meeting(self, model, ids: set[int]) -> set[int]:
-        if not ids:
-            return set()
-        return set(self.conn.execute(_IN_MEETING[model], {"ids": list(ids),
-                                                          "m": self.meeting_id}).scalars())
 
     def _load_ballots(self, votes: list) -> Ballots | None:
         r = self.conn.execute(_OPEN_ROUND, {"m": self.meeting_id}).first()
@@ -163,7 +167,7 @@ class Crowd:
         for p, pid, value in self.conn.execute(_BALLOTS, {"r": r.id, "people": list(voters)}):
             mine[p][pid] = value
         sums: dict[int, dict[int, list[int]]] = defaultdict(dict)
-        touched = _ids((a for _, a in votes), "proposal_id") & self.proposals
+        touched = _ids((a for _, a in votes), "proposal_id") & set(self.proposals)
         if touched:
             for pid, sid, total, n in self.conn.execute(_VOTE_SUMS, {"r": r.id, "ids": list(touched)}):
                 sums[pid][sid] = [int(total), n]
@@ -177,7 +181,7 @@ class Crowd:
         if not marks:
             return
         people = {actor.participant_id for actor, _ in marks}
-        touched = _ids((a for _, a in marks), "proposal_id") & self.proposals
+        touched = _ids((a for _, a in marks), "proposal_id") & set(self.proposals)
         if not touched:
             return
         for m in self.conn.execute(_MARKS, {"ids": list(touched), "people": list(people)}):
@@ -188,16 +192,16 @@ class Crowd:
         for pid, sid, status, n in self.conn.execute(_MARK_COUNTS, {"ids": list(touched)}):
             self.mark_counts[pid].setdefault(sid, Counter())[status] = n
 
+    def _load_comments(self, supports: list) -> None:
+        ids = _ids((a for _, a in supports), "comment_id")
+        # comment id -> (id, hidden, proposal_id), for this meeting's comments the run names
+        self.comments: dict[int, Any] = {c.id: c for c in self.conn.execute(
+            _COMMENTS, {"ids": list(ids), "m": self.meeting_id})} if ids else {}
+
     def _load_supports(self, supports: list) -> None:
-        self.comments: dict[int, bool] = {}   # visible or hidden, for this meeting's comments
         self.supported: dict[tuple[int, int], bool] = {}
         self.support_counts: dict[int, int] = {}
         self._stored_supports: set[tuple[int, int]] = set()
-        ids = _ids((a for _, a in supports), "comment_id")
-        if not ids:
-            return
-        self.comments = dict(self.conn.execute(_COMMENTS, {"ids": list(ids),
-                                                           "m": self.meeting_id}).all())
         if not self.comments:
             return
         people = {actor.participant_id for actor, _ in supports}

@@ -90,6 +90,7 @@ _GATES = {
     "open": ("draft", "live"),
     "draft": ("draft",),
     "closed": ("closed",),
+    "any": ("draft", "live", "closed"),
 }
 
 
@@ -269,8 +270,10 @@ def for_audience(event: dict, full: bool) -> dict:
     data = event["data"]
     if event["type"] == "vote.cast" and data.get("hide_results"):
         return {**event, "data": {k: v for k, v in data.items() if k != "tally"}}
-    voting = data.get("voting") if event["type"] == "participant.revoke" else None
-    if voting and voting.get("hide_results"):
+    # Events that carry changed totals of a hidden open round (a revoke, a
+    # withdrawn or restored proposal) go out with voter counts only.
+    voting = data.get("voting")
+    if isinstance(voting, dict) and voting.get("hide_results") and "tallies" in voting:
         hidden = {k: v for k, v in voting.items() if k != "tallies"}
         return {**event, "data": {**data, "voting": hidden}}
     return event

@@ -99,6 +99,40 @@ def date(required: bool = False, nullable: bool = True) -> Field:
     return Field(check, required, nullable)
 
 
+def clock_time(required: bool = False, nullable: bool = True) -> Field:
+    """A local time of day as HH:MM."""
+    def check(name: str, value: Any) -> str:
+        try:
+            if not isinstance(value, str) or len(value) != 5:
+                raise ValueError
+            dt.time.fromisoformat(value)
+            return value
+        except ValueError:
+            raise _invalid(N_("'%(field)s' must be a time as HH:MM."), field=name) from None
+    return Field(check, required, nullable)
+
+
+def nip(required: bool = False, nullable: bool = True) -> Field:
+    """A civil servant's number (NIP), as printed: digits, spaces and dots."""
+    plain = text(40).check
+
+    def check(name: str, value: Any) -> str:
+        value = plain(name, value)
+        if any(c not in "0123456789 ." for c in value):
+            raise _invalid(N_("'%(field)s' may only hold digits and spaces."), field=name)
+        return " ".join(value.split())
+    return Field(check, required, nullable)
+
+
+def obj_list(fields: dict[str, Field], max_items: int = 100, required: bool = False) -> Field:
+    def check(name: str, value: Any) -> list[dict]:
+        if not isinstance(value, list) or len(value) > max_items:
+            raise _invalid(N_("'%(field)s' must be a list of at most %(max)s objects."),
+                           field=name, max=max_items)
+        return [parse(fields, item, prefix=f"{name}.") for item in value]
+    return Field(check, required, nullable=False)
+
+
 def obj(fields: dict[str, Field], required: bool = False, nullable: bool = True) -> Field:
     def check(name: str, value: Any) -> dict:
         return parse(fields, value, prefix=f"{name}.")

@@ -23,12 +23,13 @@ def build(session: Session, actor: Actor) -> dict:
     summaries = views.all_mark_summaries(session, meeting.id, site_ids)
     decisions = {d.proposal_id: d for d in session.scalars(
         select(Decision).where(Decision.meeting_id == meeting.id))}
-    proposals = []
+    proposals, withdrawn = [], []
     for p in session.scalars(select(Proposal).where(Proposal.meeting_id == meeting.id)
                              .order_by(Proposal.position, Proposal.id)):
-        proposals.append({**views.proposal_view(p),
-                          "summary": summaries.get(p.id) or views.empty_mark_summary(site_ids),
-                          "decision": views.decision_view(decisions.get(p.id))})
+        (withdrawn if p.withdrawn_at else proposals).append({
+            **views.proposal_view(p),
+            "summary": summaries.get(p.id) or views.empty_mark_summary(site_ids),
+            "decision": views.decision_view(decisions.get(p.id))})
     agenda = [p["id"] for p in proposals]
     plan_items = [views.plan_item_view(pi) for pi in session.scalars(
         select(PlanItem).where(PlanItem.meeting_id == meeting.id).order_by(PlanItem.id))]
@@ -39,6 +40,7 @@ def build(session: Session, actor: Actor) -> dict:
         "meeting": views.meeting_view(meeting),
         "sites": [views.site_view(s) for s in sites],
         "proposals": proposals,
+        "withdrawn": withdrawn,
         "plan_items": plan_items,
         "voting": _voting(session, meeting, actor, site_ids, agenda),
         "comments": _comments(session, meeting.id, actor),

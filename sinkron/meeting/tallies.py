@@ -82,7 +82,8 @@ def empty_tally(mode: str, site_ids: list[int]) -> dict:
 
 def ranking(mode: str, tallies: dict[int, dict], agenda: list[int],
             site_id: int | None = None) -> list[dict]:
-    """Proposals best first, combined or for one site; ties keep agenda order.
+    """Proposals best first, combined or for one site. Equal results share a
+    rank (1, 2, 2, 4) and keep agenda order within it.
 
     Dots rank by total; scores by mean, then by how many scored (a proposal
     nobody scored comes last)."""
@@ -96,7 +97,17 @@ def ranking(mode: str, tallies: dict[int, dict], agenda: list[int],
 
     order = {pid: i for i, pid in enumerate(agenda)}
     ranked = sorted(agenda, key=lambda pid: (*value(pid), order[pid]))
-    return [{"proposal_id": pid, "rank": i + 1} for i, pid in enumerate(ranked)]
+    return [{"proposal_id": pid, "rank": rank}
+            for pid, rank in zip(ranked, shared_ranks([value(pid) for pid in ranked]))]
+
+
+def shared_ranks(results: list) -> list[int]:
+    """Competition ranks of results already sorted best first: equal results
+    share the rank of the first of them, and the next rank skips ahead."""
+    ranks: list[int] = []
+    for i, result in enumerate(results):
+        ranks.append(ranks[-1] if i and result == results[i - 1] else i + 1)
+    return ranks
 
 
 def dots_left(budget: int, my_votes: dict[int, int]) -> int:

@@ -29,14 +29,17 @@ def meeting_view(m: Meeting) -> dict:
         "date": m.date.isoformat() if m.date else None,
         "start_time": m.start_time, "end_time": m.end_time, "timezone": m.timezone,
         "place": m.place, "purpose": m.purpose, "note_taker": m.note_taker,
-        "community_rep": m.community_rep, "status": m.status,
+        "signature_city": m.signature_city, "community_rep": m.community_rep,
+        "community_rep_title": m.community_rep_title, "community_rep_nip": m.community_rep_nip,
+        "status": m.status,
         "vote_budget": m.vote_budget, "vote_max_per_proposal": m.vote_max_per_proposal,
         "turn_seconds": m.turn_seconds,
     }
 
 
 def site_view(s: Site) -> dict:
-    return {"id": s.id, "name": s.name, "join_code": s.join_code, "chair_name": s.chair_name}
+    return {"id": s.id, "name": s.name, "join_code": s.join_code, "chair_name": s.chair_name,
+            "chair_title": s.chair_title, "chair_nip": s.chair_nip}
 
 
 PROPOSAL_FIELDS = ("code", "title", "problem", "proposer", "kecamatan", "desa", "volume",
@@ -44,7 +47,15 @@ PROPOSAL_FIELDS = ("code", "title", "problem", "proposer", "kecamatan", "desa", 
 
 
 def proposal_view(p: Proposal) -> dict:
-    return {"id": p.id, "position": p.position, **{f: getattr(p, f) for f in PROPOSAL_FIELDS}}
+    return {"id": p.id, "position": p.position, **{f: getattr(p, f) for f in PROPOSAL_FIELDS},
+            "withdrawn": withdrawal_view(p)}
+
+
+def withdrawal_view(p: Proposal) -> dict | None:
+    """Why and when a proposal left the agenda; None while it is on it."""
+    if p.withdrawn_at is None:
+        return None
+    return {"reason": p.withdrawn_reason, "at": iso(p.withdrawn_at)}
 
 
 PLAN_ITEM_FIELDS = ("document", "agency", "code", "programme", "activity", "sub_activity",
@@ -64,6 +75,7 @@ def decision_view(d: Decision | None) -> dict | None:
         return None
     return {
         "status": d.status, "plan_item_id": d.plan_item_id, "reason": d.reason,
+        "destination": d.destination,
         "follow_up": ({"action": d.follow_up_action, "owner": d.follow_up_owner,
                        "due_date": d.follow_up_due.isoformat() if d.follow_up_due else None}
                       if (d.follow_up_action or d.follow_up_owner or d.follow_up_due) else None),
@@ -156,9 +168,20 @@ def latest_round(session: Session, meeting_id: int) -> VotingRound | None:
 
 
 def round_tallies(session: Session, r: VotingRound, sites: list[int]) -> dict[int, dict]:
+    """Tallies of the proposals on the agenda: a withdrawn one leaves them."""
     rows = session.execute(select(Vote.site_id, Vote.proposal_id, Vote.value)
-                           .where(Vote.round_id == r.id))
+                           .join(Proposal, Proposal.id == Vote.proposal_id)
+                           .where(Vote.round_id == r.id, Proposal.withdrawn_at.is_(None)))
     return tallies.tally_votes(r.mode, rows, sites)
+
+
+def proposal_tally(session: Session, r: VotingRound, proposal_id: int, sites: list[int]) -> dict:
+    rows = session.execute(select(Vote.site_id, Vote.value)
+                           .where(Vote.round_id == r.id, Vote.proposal_id == proposal_id))
+    by_site: dict[int, list[int]] = {}
+    for sid, value in rows:
+        by_site.setdefault(sid, []).append(value)
+    return tallies.tally_one(r.mode, by_site, sites)
 
 
 _VOTERS = (select(Vote.site_id, func.count(func.distinct(Vote.participant_id)))
@@ -176,8 +199,10 @@ def voter_counts(session: Session, r, sites: list[int]) -> dict:
 
 
 def agenda_ids(session: Session, meeting_id: int) -> list[int]:
-    return list(session.scalars(select(Proposal.id).where(Proposal.meeting_id == meeting_id)
-                                .order_by(Proposal.position, Proposal.id)))
+    """The proposals on the agenda, in order; withdrawn ones are not on it."""
+    return list(session.scalars(select(Proposal.id).where(
+        Proposal.meeting_id == meeting_id, Proposal.withdrawn_at.is_(None))
+        .order_by(Proposal.position, Proposal.id)))
 
 
 def voting_results(session: Session, r: VotingRound, sites: list[int], agenda: list[int]) -> dict:

@@ -35,6 +35,7 @@ JOIN_CODE_LENGTH = 6
 NAME_MAX = 200
 COMMENT_MAX = 2000
 NOTE_MAX = 500
+REASON_MAX = 2000
 
 
 def _folded(value: str) -> str:

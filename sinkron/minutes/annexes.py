@@ -68,24 +68,72 @@ def accommodated(f: Facts) -> Section:
     return _annex(2, _("Accommodated proposals by agency"), blocks)
 
 
+NOT_ACCOMMODATED = ("belum_terakomodir", "tidak_dapat_diakomodir", "dialihkan")
+
+
+def _follow_up(pf: ProposalFact, lang: str) -> str:
+    d = pf.decision
+    if not (d and (d.follow_up_action or d.follow_up_owner or d.follow_up_due)):
+        return w.DASH
+    return " — ".join(x for x in (d.follow_up_action, d.follow_up_owner,
+                                  short_date(d.follow_up_due, lang)) if x)
+
+
+def _destination(pf: ProposalFact) -> str:
+    """Where a redirected proposal goes: as agreed, else the plan item's agency."""
+    d = pf.decision
+    if d is None or d.status != "dialihkan":
+        return w.DASH
+    return d.destination or (w.plan_item(pf.plan_item) if pf.plan_item else "") or w.DASH
+
+
 def not_accommodated(f: Facts, lang: str) -> Section:
-    """Every proposal not in Annex II, undecided ones included, so none is lost."""
-    table = Table([Column(_("No"), 0.55), Column(_("Proposal"), 2.5), Column(_("Target agency"), 1.8),
-                   Column(_("Agreed status"), 1.5), Column(_("Reason"), 2.5),
-                   Column(_("Follow-up"), 2.2)])
+    """Annex III: the proposals decided as not accommodated, with reasons, and
+    apart from them those not yet agreed and those never discussed: an
+    undiscussed proposal was not rejected."""
+    decided = [pf for pf in f.proposals if pf.decision and pf.decision.status in NOT_ACCOMMODATED]
+    pending, untouched = [], []
     for pf in f.proposals:
-        if _accommodated(pf):
+        if _accommodated(pf) or pf in decided:
             continue
         d = pf.decision
-        follow = ""
-        if d and (d.follow_up_action or d.follow_up_owner or d.follow_up_due):
-            follow = " — ".join(x for x in (d.follow_up_action, d.follow_up_owner,
-                                            short_date(d.follow_up_due, lang)) if x)
-        table.rows.append([len(table.rows) + 1, w.proposal_name(pf.proposal),
-                           pf.proposal.target_agency or w.DASH, w.decided_status(pf),
-                           (d.reason if d else "") or w.DASH, follow or w.DASH])
-    block = table if table.rows else Paragraph(_("Every proposal was agreed as accommodated."))
-    return _annex(3, _("Proposals not accommodated, with reasons"), [block])
+        if (d and d.status == "belum_dibahas") or (d is None and pf.proposal.id not in f.discussed):
+            untouched.append(pf)
+        else:
+            pending.append(pf)
+    blocks: list = [Paragraph(_("A. Decided as not accommodated"), "subheading")]
+    if decided:
+        blocks.append(Table(
+            [Column(_("No"), 0.5), Column(_("Proposal"), 2.4), Column(_("Target agency"), 1.6),
+             Column(_("Agreed status"), 1.4), Column(_("Redirected to"), 1.5), Column(_("Reason"), 2.2),
+             Column(_("Follow-up"), 1.9)],
+            [[i, w.proposal_name(pf.proposal), pf.proposal.target_agency or w.DASH,
+              w.status(pf.decision.status), _destination(pf), pf.decision.reason or w.DASH,
+              _follow_up(pf, lang)] for i, pf in enumerate(decided, 1)]))
+    else:
+        blocks.append(Paragraph(_("No proposal was decided as not accommodated.")))
+    blocks.append(Paragraph(_("B. Not yet agreed"), "subheading"))
+    if pending:
+        blocks.append(Table(
+            [Column(_("No"), 0.5), Column(_("Proposal"), 2.6), Column(_("Target agency"), 1.8),
+             Column(_("State"), 1.7), Column(_("Reason"), 2.2), Column(_("Follow-up"), 2)],
+            [[i, w.proposal_name(pf.proposal), pf.proposal.target_agency or w.DASH, w.decided_status(pf),
+              (pf.decision.reason if pf.decision else "") or w.DASH, _follow_up(pf, lang)]
+             for i, pf in enumerate(pending, 1)]))
+    else:
+        blocks.append(Paragraph(_("Every proposal taken up was agreed.")))
+    blocks.append(Paragraph(_("C. Not discussed"), "subheading"))
+    if untouched:
+        blocks.append(Paragraph(_("These proposals were not taken up in the meeting; that is no "
+                                  "decision about them."), "note"))
+        blocks.append(Table(
+            [Column(_("No"), 0.5), Column(_("Proposal"), 3.4), Column(_("Target agency"), 2.4),
+             Column(_("Location"), 2)],
+            [[i, w.proposal_name(pf.proposal), pf.proposal.target_agency or w.DASH,
+              w.location(pf.proposal) or w.DASH] for i, pf in enumerate(untouched, 1)]))
+    else:
+        blocks.append(Paragraph(_("Every proposal was discussed.")))
+    return _annex(3, _("Proposals not accommodated, and those not yet agreed or not discussed"), blocks)
 
 
 def ranking(f: Facts) -> Section:
@@ -114,6 +162,8 @@ def _comment_table(items, sites: dict[int, str]) -> Table:
 def comments(f: Facts) -> Section:
     sites = {s.id: s.name for s in f.sites}
     groups = [(w.proposal_name(pf.proposal), pf.comments) for pf in f.proposals]
+    groups += [(_("%(proposal)s (withdrawn from the agenda)", proposal=w.proposal_name(pf.proposal)),
+                pf.comments) for pf in f.withdrawn]
     groups.append((_("On the meeting as a whole"), f.general_comments))
     blocks: list = []
     for title, items in groups:

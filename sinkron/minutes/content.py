@@ -10,8 +10,8 @@ from typing import Union
 
 
 class Money(int):
-    """An amount in rupiah: text renderers write "Rp 250.000.000",
-    spreadsheets keep the number and give it a currency format."""
+    """An amount in rupiah: text renderers write "Rp 250.000.000" (with a
+    no-break space), spreadsheets keep the number and give it a currency format."""
 
 
 Cell = Union[str, int, float, Money, dt.date, None]
@@ -50,11 +50,12 @@ class Signatory:
     label: str      # e.g. "Chair, BAPPEDA Provinsi NTB"
     title: str      # the position under the label, may be empty
     name: str       # empty leaves a line to write the name on
+    nip: str = ""   # "NIP. 19700101 199003 1 005" under the name, when one applies
 
 
 @dataclass
 class Signatures:
-    dated: str      # the line above the blocks: place and date
+    dated: str      # the line above the blocks: place and date ("Mataram, 12 Mei 2020")
     people: list[Signatory]
 
 
@@ -67,6 +68,8 @@ class Section:
     blocks: list[Block] = field(default_factory=list)
     # Annexes start on a new page in paged formats.
     annex: bool = False
+    # Wide tables: paged formats set this section on landscape pages.
+    landscape: bool = False
 
 
 @dataclass

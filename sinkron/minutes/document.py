@@ -95,9 +95,9 @@ def attendance(f: Facts) -> Section:
 
 
 def results(f: Facts) -> Section:
-    table = Table([Column(_("No"), 0.55), Column(_("Proposal"), 2.6),
-                   Column(_("Agreed status"), 1.7), Column(_("Marks per site"), 2.1),
-                   Column(_("Votes"), 1.3), Column(_("Most supported comments"), 2.6)])
+    table = Table([Column(_("No"), 0.5), Column(_("Proposal"), 2.6),
+                   Column(_("Agreed status"), 1.7), Column(_("Marks per site"), 2.4),
+                   Column(_("Votes"), 1.8), Column(_("Most supported comments"), 2.6)])
     for i, pf in enumerate(f.proposals, 1):
         p = pf.proposal
         what = [w.proposal_name(p)]
@@ -121,7 +121,21 @@ def results(f: Facts) -> Section:
         comments = [f"• {w.comment_line(c)}" for c in pf.comments[:3]]
         table.rows.append([i, "\n".join(what), "\n".join(agreed), "\n".join(marks),
                            "\n".join(votes) or w.DASH, "\n".join(comments) or w.DASH])
-    return Section(_("4. Results per proposal"), [Paragraph(w.round_note(f.voting), "note"), table])
+    blocks = [Paragraph(w.round_note(f.voting), "note"), table]
+    if f.withdrawn:
+        blocks += [Paragraph(_("Withdrawn from the agenda"), "subheading"), withdrawn_table(f)]
+    # Marks and votes per site need the room of a landscape page.
+    return Section(_("4. Results per proposal"), blocks, landscape=True)
+
+
+def withdrawn_table(f: Facts) -> Table:
+    """Proposals taken off the agenda: listed with the reason, not counted."""
+    table = Table([Column(_("No"), 0.55), Column(_("Proposal"), 3), Column(_("Target agency"), 2),
+                   Column(_("Reason for withdrawing"), 3.5)])
+    for i, pf in enumerate(f.withdrawn, 1):
+        table.rows.append([i, w.proposal_name(pf.proposal), pf.proposal.target_agency or w.DASH,
+                           pf.proposal.withdrawn_reason or w.DASH])
+    return table
 
 
 def agreement_text(pf) -> str:
@@ -153,14 +167,27 @@ def follow_ups(f: Facts, lang: str) -> Section:
     return Section(_("6. Follow-up plan"), [block])
 
 
+def place_and_date(f: Facts, lang: str) -> str:
+    """"Mataram, 12 Mei 2020": the city from the meeting's settings; a line to
+    fill in by hand for what is not set."""
+    m = f.meeting
+    blank = "...................."
+    return f"{m.signature_city or blank}, {short_date(m.date, lang) or blank}"
+
+
+def nip(number: str) -> str:
+    return f"NIP. {number}" if number else ""
+
+
 def closing(f: Facts, lang: str) -> Section:
     m = f.meeting
-    people = [Signatory(_("Chair, %(site)s", site=s.name), s.chair_title, s.chair_name)
+    people = [Signatory(_("Chair, %(site)s", site=s.name), s.chair_title, s.chair_name, nip(s.chair_nip))
               for s in f.sites]
-    people.append(Signatory(_("Community representative"), m.community_rep_title, m.community_rep))
+    people.append(Signatory(_("Community representative"), m.community_rep_title, m.community_rep,
+                            nip(m.community_rep_nip)))
     return Section(_("7. Closing"), [
         Paragraph(_("These minutes were drawn up truthfully, to be used as appropriate.")),
-        Signatures(short_date(m.date, lang), people)])
+        Signatures(place_and_date(f, lang), people)])
 
 
 def body(f: Facts, lang: str) -> list[Section]:

@@ -63,6 +63,10 @@ class Facts:
     events: list  # rows of _events()
     now: dt.datetime
     plan_items: dict[int, PlanItem] = field(default_factory=dict)
+    # Withdrawn from the agenda (with the reason on the proposal), in agenda order.
+    withdrawn: list[ProposalFact] = field(default_factory=list)
+    # Proposals the meeting took up: focused, marked or commented on.
+    discussed: set[int] = field(default_factory=set)
 
     @property
     def site_ids(self) -> list[int]:
@@ -134,8 +138,9 @@ def gather(session: Session, meeting_id: int, now: dt.datetime) -> Facts | None:
         select(PlanItem).where(PlanItem.meeting_id == meeting_id))}
     decisions = {d.proposal_id: d for d in session.scalars(
         select(Decision).where(Decision.meeting_id == meeting_id))}
-    proposals = list(session.scalars(select(Proposal).where(Proposal.meeting_id == meeting_id)
-                                     .order_by(Proposal.position, Proposal.id)))
+    everything = list(session.scalars(select(Proposal).where(Proposal.meeting_id == meeting_id)
+                                      .order_by(Proposal.position, Proposal.id)))
+    proposals = [p for p in everything if p.withdrawn_at is None]
     agenda = [p.id for p in proposals]
     summaries = views.all_mark_summaries(session, meeting_id, site_ids)
     comments = _comments(session, meeting_id, people)
@@ -149,10 +154,10 @@ def gather(session: Session, meeting_id: int, now: dt.datetime) -> Facts | None:
     site_ranks = {sid: {row["proposal_id"]: row["rank"] for row in rows}
                   for sid, rows in results["ranking_by_site"].items()}
 
-    facts = []
-    for p in proposals:
+    facts, withdrawn = [], []
+    for p in everything:
         d = decisions.get(p.id)
-        facts.append(ProposalFact(
+        (facts if p.withdrawn_at is None else withdrawn).append(ProposalFact(
             proposal=p, decision=d,
             plan_item=plan_items.get(d.plan_item_id) if d and d.plan_item_id else None,
             marks=summaries.get(p.id) or views.empty_mark_summary(site_ids),
@@ -161,9 +166,15 @@ def gather(session: Session, meeting_id: int, now: dt.datetime) -> Facts | None:
             comments=comments.get(p.id, [])))
 
     events = _events(session, meeting_id)
+    discussed = {pid for pid, summary in summaries.items() if any(
+        site["total"] for site in summary["sites"].values())}
+    discussed |= {pid for pid in comments if pid is not None}
+    discussed |= {e.data.get("proposal_id") for e in events
+                  if e.type == "agenda.focus" and isinstance(e.data, dict)}
+    discussed.add(meeting.focus_proposal_id)
     return Facts(
         meeting=meeting, sites=sites, participants=people,
         facilitators=[p for p in people.values() if p.role == "facilitator" and not p.revoked],
         proposals=facts, general_comments=comments.get(None, []), voting=voting,
         turns=_turns(session, meeting_id, people, now), events=events, now=now,
-        plan_items=plan_items)
+        plan_items=plan_items, withdrawn=withdrawn, discussed=discussed - {None})

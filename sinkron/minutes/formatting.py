@@ -18,11 +18,15 @@ ZONE_ABBREVIATIONS = {
 }
 
 
+NBSP = "\u00a0"
+
+
 def rupiah(amount: int | None) -> str:
     # Rupiah amounts group with dots in both languages: the documents are filed in Indonesia.
+    # A no-break space keeps "Rp" on the line of its amount.
     if amount is None:
         return ""
-    return "Rp " + f"{amount:,}".replace(",", ".")
+    return "Rp" + NBSP + f"{amount:,}".replace(",", ".")
 
 
 def long_date(day: dt.date | None, lang: str) -> str:

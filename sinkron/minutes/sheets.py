@@ -37,6 +37,14 @@ def proposals(f: Facts) -> Sheet:
             d.follow_up_due if d else None,
             *[w.top_mark(pf, s) for s in f.sites],
             _total(f, pf), pf.rank, state])
+    # Withdrawn ones are listed too, with the reason, and neither counted nor ranked.
+    for pf in f.withdrawn:
+        p = pf.proposal
+        t.rows.append([
+            None, p.code, p.title, p.problem, p.proposer, p.kecamatan, p.desa, p.volume, p.unit,
+            Money(p.cost) if p.cost is not None else None, p.sector, p.target_agency, p.authority,
+            _("Withdrawn from the agenda"), "withdrawn", "", p.withdrawn_reason, "", "", None,
+            *[w.top_mark(pf, s) for s in f.sites], None, None, state])
     return Sheet(_("Proposals"), t, csv=True)
 
 

@@ -46,9 +46,11 @@ def _crowd_phrase(type_: str, n: int) -> str:
 class Describer:
     """Short sentences for steering events, in the current locale."""
 
-    def __init__(self, proposals: dict[int, Proposal], people: dict[int, Participant]):
+    def __init__(self, proposals: dict[int, Proposal], people: dict[int, Participant],
+                 sites: dict[int, str] | None = None):
         self.proposals = proposals
         self.people = people
+        self.sites = sites or {}
 
     def proposal(self, pid) -> str:
         p = self.proposals.get(pid)
@@ -83,16 +85,34 @@ class Describer:
     def _proposal_add(self, d):
         return _("Proposal %(proposal)s added.", proposal=self.proposal(d.get("proposal", {}).get("id")))
 
+    def _proposal_withdraw(self, d):
+        return _("Proposal %(proposal)s withdrawn from the agenda: %(reason)s",
+                 proposal=self.proposal(d.get("proposal_id")),
+                 reason=(d.get("withdrawn") or {}).get("reason") or "—")
+
+    def _proposal_restore(self, d):
+        return _("Proposal %(proposal)s restored to the agenda.",
+                 proposal=self.proposal((d.get("proposal") or {}).get("id")))
+
+    def _meeting_update(self, d):
+        return _("The meeting's settings were changed.")
+
     def _proposal_update(self, d):
         return _("Proposal %(proposal)s changed.", proposal=self.proposal(d.get("proposal", {}).get("id")))
 
     def _proposal_import(self, d):
-        return ngettext("%(num)d proposal imported.", "%(num)d proposals imported.",
-                        len(d.get("proposals") or ()))
+        return self._imported(ngettext("%(num)d proposal imported.", "%(num)d proposals imported.",
+                                       len(d.get("proposals") or ())), d)
 
     def _plan_item_import(self, d):
-        return ngettext("%(num)d plan item imported.", "%(num)d plan items imported.",
-                        len(d.get("plan_items") or ()))
+        return self._imported(ngettext("%(num)d plan item imported.", "%(num)d plan items imported.",
+                                       len(d.get("plan_items") or ())), d)
+
+    def _imported(self, text, d):
+        updated = len(d.get("updated") or ())
+        if not updated:
+            return text
+        return text + " " + ngettext("%(num)d updated.", "%(num)d updated.", updated)
 
     def _proposal_decide(self, d):
         status = (d.get("decision") or {}).get("status")
@@ -116,6 +136,17 @@ class Describer:
 
     def _participant_revoke(self, d):
         return _("Access of %(name)s was revoked.", name=self.person(d.get("participant_id")))
+
+    def _link_replace(self, d):
+        role = d.get("role")
+        if role == "facilitator":
+            return _("The facilitator's link was replaced.")
+        site = self.sites.get(d.get("site_id"), "—")
+        if role == "join_code":
+            return _("%(site)s got a new join code.", site=site)
+        if role == "host":
+            return _("The host link of %(site)s was replaced.", site=site)
+        return _("The projector link of %(site)s was replaced.", site=site)
 
     def _floor_grant(self, d):
         return _("%(name)s was given the floor.", name=self.person(d.get("participant_id")))
@@ -167,5 +198,6 @@ def build_rows(events: list, describe: Describer, tz: zoneinfo.ZoneInfo,
 def for_meeting(f) -> list[Row]:
     """The timeline rows of gathered facts (facts.Facts)."""
     m = f.meeting
-    describe = Describer({pf.proposal.id: pf.proposal for pf in f.proposals}, f.participants)
+    describe = Describer({pf.proposal.id: pf.proposal for pf in [*f.proposals, *f.withdrawn]}, f.participants,
+                         {s.id: s.name for s in f.sites})
     return build_rows(f.events, describe, zone(m.timezone), m.date)

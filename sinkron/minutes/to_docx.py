@@ -1,5 +1,7 @@
 """DOCX: the berita acara as an editable Word document (BAPPEDA staff edit and
-sign it). A4, page numbers, repeating table headers, signature blocks.
+sign it). A4, page numbers, table headers that repeat on every page and rows
+that do not split across pages, headings in the document's own colours, the
+results on landscape pages, signature blocks.
 
 python-docx sets up the package, page, header and footer; the body is written
 as WordprocessingML text and parsed once, because building tens of thousands
@@ -18,13 +20,34 @@ from docx.shared import Mm, Pt, RGBColor
 
 from .content import Minutes, NumberedList, Paragraph, Section, Signatures, Table
 from .formatting import cell_text, split_page_label, xml_safe
+from .measure import header_size
 
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Mm(210), Mm(297), Mm(20)
 TEXT_WIDTH_TWIPS = int((PAGE_WIDTH - 2 * MARGIN) / 635)  # EMU -> twentieths of a point
+LANDSCAPE_WIDTH_TWIPS = int((PAGE_HEIGHT - 2 * MARGIN) / 635)
+CELL_MARGIN_TWIPS = 57
 DRAFT_RED = "B00000"
+TEXT_COLOUR = "1F2937"  # headings: the body's near-black, not Word's default blue
 TABLE_PT = 8.5
+HEADER_MIN_PT = 6
 STYLE_NAMES = {"table": "Table Grid", "h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3",
                "list": "List Number"}
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _plain_heading(style) -> None:
+    """The document's own font and colour: Word's template sets headings in
+    its theme's font and blue, which no BAPPEDA document uses."""
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(f"{W}rFonts")
+    if fonts is not None:
+        for name in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            fonts.attrib.pop(f"{W}{name}", None)
+    style.font.name = "Arial"
+    style.font.color.rgb = RGBColor.from_string(TEXT_COLOUR)
+    colour = rpr.find(f"{W}color")
+    for name in ("themeColor", "themeShade", "themeTint"):
+        colour.attrib.pop(f"{W}{name}", None)
 
 
 def _setup(doc, m: Minutes) -> dict[str, str]:
@@ -35,6 +58,8 @@ def _setup(doc, m: Minutes) -> dict[str, str]:
     normal = doc.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(10)
+    for name in ("Heading 1", "Heading 2", "Heading 3", "Title"):
+        _plain_heading(doc.styles[name])
     doc.core_properties.title = xml_safe(f"{m.heading}: {m.title}")[:250]
     return {key: doc.styles[name].style_id for key, name in STYLE_NAMES.items()}
 
@@ -108,16 +133,18 @@ def _grid(widths: list[int], style: str | None, borders: bool) -> str:
     return f"<w:tblPr>{props}</w:tblPr><w:tblGrid>{cols}</w:tblGrid>"
 
 
-def _table(t: Table, ids: dict[str, str]) -> str:
+def _table(t: Table, ids: dict[str, str], text_width: int) -> str:
     share = sum(c.width for c in t.columns)
-    widths = [int(TEXT_WIDTH_TWIPS * c.width / share) for c in t.columns]
-    header = "".join(_cell(c.title, w, True, shade="DDE4EE") for c, w in zip(t.columns, widths))
-    # The header row repeats on every page the table runs over.
-    rows = [f'<w:tr><w:trPr><w:tblHeader/></w:trPr>{header}</w:tr>']
+    widths = [int(text_width * c.width / share) for c in t.columns]
+    # Headers shrink rather than break inside a word.
+    header = "".join(_cell(c.title, w, True, shade="DDE4EE", size=header_size(
+        c.title, (w - 2 * CELL_MARGIN_TWIPS) / 20, TABLE_PT, HEADER_MIN_PT)) for c, w in zip(t.columns, widths))
+    # The header row repeats on every page the table runs over; no row splits across pages.
+    rows = [f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{header}</w:tr>']
     for i, values in enumerate(t.rows):
         bold = i in t.emphasis
         cells = "".join(_cell(cell_text(v), w, bold) for v, w in zip(values, widths))
-        rows.append(f"<w:tr>{cells}</w:tr>")
+        rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
     return f"<w:tbl>{_grid(widths, ids['table'], True)}{''.join(rows)}</w:tbl>" + _p("")
 
 
@@ -134,6 +161,8 @@ def _signatures(s: Signatures) -> str:
          f"{_p(_run(p.name or '(....................)', bold=True, underline=bool(p.name)), align='center')}"
          f"</w:tc>" for p in s.people],
     ]
+    if any(p.nip for p in s.people):
+        rows.append([_cell(p.nip, width, False, "center", size=None) for p in s.people])
     body = "".join(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(r)}</w:tr>" for r in rows)
     return out + f"<w:tbl>{_grid(widths, None, False)}{body}</w:tbl>"
 
@@ -150,6 +179,7 @@ def _paragraph(p: Paragraph, ids: dict[str, str]) -> str:
 
 def _section(section: Section, ids: dict[str, str]) -> str:
     out = []
+    text_width = LANDSCAPE_WIDTH_TWIPS if section.landscape else TEXT_WIDTH_TWIPS
     if section.heading:
         out.append(_p(_run(section.heading), style=ids["h1" if section.annex else "h2"],
                       page_break=section.annex, keep_next=True))
@@ -157,7 +187,7 @@ def _section(section: Section, ids: dict[str, str]) -> str:
         if isinstance(block, Paragraph):
             out.append(_paragraph(block, ids))
         elif isinstance(block, Table):
-            out.append(_table(block, ids))
+            out.append(_table(block, ids, text_width))
         elif isinstance(block, NumberedList):
             out += [_p(_run(item), style=ids["list"]) for item in block.items]
         elif isinstance(block, Signatures):
@@ -172,6 +202,27 @@ def _title(m: Minutes) -> str:
         for text, size in ((m.heading, 16), (m.title, 12), (m.number, 10)) if text)
 
 
+def _section_break(sect_pr: str, landscape: bool) -> str:
+    """A paragraph that ends a Word section: the pages before it take this
+    page set-up (the document's own, turned for landscape)."""
+    if landscape:
+        sect_pr = sect_pr.replace(f'w:w="{PAGE_WIDTH.twips}" w:h="{PAGE_HEIGHT.twips}"',
+                                  f'w:w="{PAGE_HEIGHT.twips}" w:h="{PAGE_WIDTH.twips}" w:orient="landscape"')
+    return f"<w:p><w:pPr>{sect_pr}</w:pPr></w:p>"
+
+
+def _body(m: Minutes, ids: dict[str, str], sect_pr: str) -> str:
+    out, landscape = [_title(m)], False
+    for section in m.sections:
+        if section.landscape != landscape:
+            out.append(_section_break(sect_pr, landscape))
+            landscape = section.landscape
+        out.append(_section(section, ids))
+    if landscape:
+        out.append(_section_break(sect_pr, True))
+    return "".join(out)
+
+
 MARKER = _p(_run("sinkron-minutes-body"))
 
 
@@ -179,13 +230,17 @@ def render(m: Minutes) -> bytes:
     doc = Document()
     ids = _setup(doc, m)
     _header_footer(doc, m)
+    # The body's own section properties (page, margins, header and footer), as
+    # text without namespace declarations, for the section breaks around landscape pages.
+    sect_pr = etree.tostring(doc.element.body.sectPr, encoding="unicode")
+    sect_pr = "<w:sectPr>" + sect_pr.split(">", 1)[1]
     doc.element.body.sectPr.addprevious(parse_xml(MARKER.replace("<w:p>", f"<w:p {nsdecls('w')}>", 1)))
     # The body goes in as text and the whole part is parsed once: moving
     # elements between lxml documents re-walks every node and took longer
     # than everything else together.
     skeleton = etree.tostring(doc.element, encoding="unicode")
     assert skeleton.count(MARKER) == 1
-    body = _title(m) + "".join(_section(s, ids) for s in m.sections)
+    body = _body(m, ids, sect_pr)
     doc.part._element = parse_xml(skeleton.replace(MARKER, body))
     out = io.BytesIO()
     doc.save(out)

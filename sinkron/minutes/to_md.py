@@ -54,6 +54,8 @@ def _signatures(s: Signatures) -> list[str]:
               "| " + " | ".join(escape(p.title) for p in s.people) + " |",
               "| " + " | ".join("<br><br><br>" for _ in s.people) + " |",
               "| " + " | ".join(escape(p.name) or "(....................)" for p in s.people) + " |"]
+    if any(p.nip for p in s.people):
+        lines.append("| " + " | ".join(escape(p.nip) for p in s.people) + " |")
     return lines
 
 

@@ -6,9 +6,11 @@ from ..meeting.errors import N_
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, meetings, pages
+    from . import api, links, meetings, organisers, pages
     app.register_blueprint(pages.bp)
+    app.register_blueprint(organisers.bp)
     app.register_blueprint(meetings.bp)
+    app.register_blueprint(links.bp)
     app.register_blueprint(api.bp)
     from . import screens
     app.register_blueprint(screens.bp)
@@ -22,7 +24,8 @@ def register_blueprints(app: Flask) -> None:
         text = translate(message)
         if wants_json():
             codes = {400: "invalid", 401: "forbidden", 403: "forbidden", 404: "not_found",
-                     405: "invalid", 409: "conflict", 413: "invalid", 429: "rate_limited"}
+                     405: "invalid", 409: "conflict", 413: "invalid", 429: "rate_limited",
+                     503: "unavailable"}
             return jsonify(error={"code": codes.get(status, "unavailable"), "message": text}), status
         return render_template("error.html", message=text, status=status), status
 
@@ -35,6 +38,7 @@ def register_blueprints(app: Flask) -> None:
         413: N_("The file is too large."),
         429: N_("Too many requests. Wait a moment."),
         500: N_("Something went wrong on the server. Please try again."),
+        503: N_("The server could not save this. Please try again."),
     }
     for status, message in messages.items():
         app.register_error_handler(status, lambda exc, s=status, m=message: error_page(s, m))

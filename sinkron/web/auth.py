@@ -2,11 +2,14 @@
 private link was opened."""
 from __future__ import annotations
 
-from flask import abort, request, session
+import functools
+
+from flask import abort, g, redirect, request, session, url_for
 
 from ..extensions import db
 from ..meeting.permissions import Actor
 from ..meetings import authenticate
+from ..models import Organiser
 
 
 def remember(actor: Actor, token: str) -> None:
@@ -36,3 +39,40 @@ def require_facilitator(meeting_id: int) -> Actor:
     if actor.role != "facilitator":
         abort(403)
     return actor
+
+
+# --- organisers: the session holds the organiser's id, nothing else ------------
+
+ORGANISER_KEY = "organiser_id"
+
+
+def current_organiser() -> Organiser | None:
+    """The signed-in organiser, or None (also when the account was removed)."""
+    organiser_id = session.get(ORGANISER_KEY)
+    if not isinstance(organiser_id, int) or isinstance(organiser_id, bool):
+        return None
+    return db.session.get(Organiser, organiser_id)
+
+
+def sign_in(organiser: Organiser) -> None:
+    session[ORGANISER_KEY] = organiser.id
+    session.pop("csrf", None)  # a new CSRF token for the signed-in browser
+    session.permanent = True
+
+
+def sign_out() -> None:
+    session.pop(ORGANISER_KEY, None)
+    session.pop("csrf", None)
+
+
+def organiser_required(view):
+    """Anonymous requests are sent to the sign-in page, and back afterwards."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        organiser = current_organiser()
+        if organiser is None:
+            back = request.full_path if request.method == "GET" else request.path
+            return redirect(url_for("organisers.sign_in", next=back.rstrip("?")))
+        g.organiser = organiser
+        return view(*args, **kwargs)
+    return wrapper

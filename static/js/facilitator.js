@@ -5,14 +5,16 @@
 import { barChart, legend } from "./charts.js";
 import { $, field, fill, h, refill, select, sr, throttleFrame } from "./dom.js";
 import { L, lang, loadLabels, t } from "./i18n.js";
+import { linksCard } from "./links.js";
 import { connect } from "./live.js";
 import {
-  attendanceCard, documentsCard, floorCard, importCard, projectorCard, tickCountdowns, votingCard,
+  attendanceCard, documentsCard, floorCard, importPanel, projectorCard, tickCountdowns, votingCard,
 } from "./panels.js";
-import { commentsOn, key, proposal } from "./state.js";
+import { settingsForm } from "./settings.js";
+import { anyProposal, commentsOn, key, proposal } from "./state.js";
 import { createSyncPanel } from "./sync.js";
 import {
-  act, banner, commentItem, connectionIndicator, langSwitch, messages, proposalMeta, siteMarks,
+  act, banner, commentItem, connectionIndicator, langSwitch, messages, note, proposalMeta, siteMarks,
   statusChip,
 } from "./widgets.js";
 
@@ -29,6 +31,11 @@ const NEEDS_REASON = new Set(["tidak_dapat_diakomodir", "dialihkan"]);
 let live;
 const msgs = messages();
 const send = (type, fields) => act(live, msgs, type, fields);
+/** Send from a form: a refusal shows next to the form's button, in its note. */
+const sendFrom = (where, type, fields) => live.send(type, fields).catch((err) => {
+  where.show((err && err.message) || t("error_generic"), "error");
+  return null;
+});
 let selected = null; // the proposal shown in the detail panel (null: the meeting)
 
 // --- header ----------------------------------------------------------------------
@@ -43,8 +50,12 @@ meetingButton.addEventListener("click", () => {
   else if (status === "closed") send("meeting.reopen");
 });
 const title = h("h1", { class: "meeting-title" }, app.dataset.meetingTitle);
+const settingsButton = h("button", { type: "button", class: "secondary", on: { click: () => {
+  select_(null);
+  requestAnimationFrame(() => { const f = $(".settings-form"); if (f) { f.scrollIntoView(); f.querySelector("input").focus(); } });
+} } }, t("meeting_settings"));
 const top = h("header", { class: "topbar" },
-  h("span", { class: "brand" }, "Sinkron"), title, statusChipEl, meetingButton, conn, langSwitch());
+  h("span", { class: "brand" }, "Sinkron"), title, statusChipEl, meetingButton, settingsButton, conn, langSwitch());
 const bannerEl = banner();
 
 // --- agenda ----------------------------------------------------------------------
@@ -56,9 +67,58 @@ const addButton = h("button", { type: "button", class: "secondary", on: { click:
   t("add_proposal"));
 const generalButton = h("button", { type: "button", class: "linkish", "data-key": "general",
                                     on: { click: () => select_(null) } });
+// Imports sit in the agenda card itself, where an empty agenda points to them.
+const importBox = h("details", { id: "import", class: "import-box" }, h("summary", {}, t("import_open")),
+  importPanel({ meetingId, csrf }));
+const importButton = h("button", { type: "button", class: "secondary", on: { click: () => {
+  importBox.open = true;
+  importBox.querySelector("input[type=file]").focus();
+} } }, t("import_title"));
+const emptyAgenda = h("div", { class: "empty-agenda", hidden: true });
+const withdrawnBox = h("details", { class: "withdrawn-box", hidden: true });
+const withdrawnNote = note();
 const agenda = h("section", { id: "agenda", class: "card", "aria-labelledby": "agenda-h" },
-  h("div", { class: "card-head" }, h("h2", { id: "agenda-h" }, t("agenda"), " ", agendaCount), addButton),
-  agendaLegend, agendaList, generalButton);
+  h("div", { class: "card-head" }, h("h2", { id: "agenda-h" }, t("agenda"), " ", agendaCount),
+    h("div", { class: "row" }, importButton, addButton)),
+  emptyAgenda, importBox, agendaLegend, agendaList, withdrawnBox, withdrawnNote, generalButton);
+
+function renderEmptyAgenda(st) {
+  const empty = !st.proposals.length;
+  emptyAgenda.hidden = !empty;
+  if (!empty || emptyAgenda.childNodes.length) return;
+  importBox.open = true;
+  fill(emptyAgenda, h("p", {}, h("strong", {}, t("empty_agenda"))),
+    h("ol", {},
+      h("li", {}, h("button", { type: "button", class: "linkish", on: { click: () => importButton.click() } },
+        t("empty_step_import"))),
+      h("li", {}, h("button", { type: "button", class: "linkish", on: { click: () => showProposalForm(null) } },
+        t("empty_step_add"))),
+      h("li", {}, t("empty_step_sheets"), " ", st.sites.map((site) => h("a", {
+        href: `/j/${site.join_code}/sheet`, target: "_blank", rel: "noopener", class: "sheet-link" },
+        t("join_sheet_for", { site: site.name }))))));
+}
+
+function renderWithdrawn(st) {
+  withdrawnBox.hidden = !st.withdrawn.length;
+  const sig = st.withdrawn.map((p) => `${p.id}:${p.title}`).join("|");
+  if (withdrawnBox.dataset.sig === sig) return;
+  withdrawnBox.dataset.sig = sig;
+  fill(withdrawnBox, h("summary", {}, t("withdrawn_n", { n: st.withdrawn.length })),
+    h("ul", { class: "withdrawn-list" }, st.withdrawn.map((p) => {
+      const name = [p.code, p.title].filter(Boolean).join(" · ");
+      return h("li", { "data-proposal-id": p.id },
+        h("button", { type: "button", class: "linkish", on: { click: () => select_(p.id) } }, name),
+        h("span", { class: "muted small" }, t("reason_is", { reason: (p.withdrawn && p.withdrawn.reason) || "" })),
+        restoreButton(p, withdrawnNote, name));
+    })));
+}
+
+function restoreButton(p, where, name) {
+  return h("button", { type: "button", class: "small secondary", "data-key": `restore-${p.id}`,
+                       "aria-label": t("restore_who", { title: name }),
+                       on: { click: () => sendFrom(where, "proposal.restore", { proposal_id: p.id })
+                         .then((ack) => ack && where.show(t("restored_saved"))) } }, t("restore"));
+}
 
 function move(st, id, delta) {
   const ids = st.proposals.map((p) => p.id);
@@ -79,6 +139,8 @@ function tallyText(st, p) {
 
 function renderAgenda(st) {
   agendaCount.textContent = `(${st.proposals.length})`;
+  renderEmptyAgenda(st);
+  renderWithdrawn(st);
   const sig = st.sites.map((s) => s.name).join("|");
   if (agendaLegend.dataset.sig !== sig) {
     agendaLegend.dataset.sig = sig;
@@ -128,8 +190,10 @@ const info = h("div", { class: "detail-info" });
 const formsBox = h("div", { class: "detail-forms" });
 const commentsBox = h("ul", { class: "comments" });
 const commentsHeading = h("h3", {}, t("comments"));
+// Confirmations of what changed the panel itself (added, withdrawn, restored).
+const detailNote = note();
 const detail = h("section", { id: "detail", class: "card", "aria-labelledby": "detail-h" },
-  h("h2", { id: "detail-h" }, t("selected_proposal")), info, formsBox, commentsHeading, commentsBox);
+  h("h2", { id: "detail-h" }, t("selected_proposal")), detailNote, info, formsBox, commentsHeading, commentsBox);
 
 function select_(id) {
   selected = id;
@@ -161,6 +225,8 @@ function decisionForm(st, p) {
   search.addEventListener("input", fillPlans);
   fillPlans();
   const reason = h("textarea", { name: "reason", rows: 2, maxlength: 5000 }, d.reason || "");
+  const destination = h("input", { name: "destination", maxlength: 300, value: d.destination || "" });
+  const saved = note();
   const action = h("textarea", { name: "action", rows: 2, maxlength: 2000 }, fu.action || "");
   const owner = h("input", { name: "owner", maxlength: 300, value: fu.owner || "" });
   const due = h("input", { type: "date", name: "due_date", value: fu.due_date || "" });
@@ -170,19 +236,20 @@ function decisionForm(st, p) {
     field(t("plan_item_search"), search, t("plan_item_search_hint")),
     field(t("plan_item"), plan),
     field(t("reason"), reason, t("reason_hint")),
+    field(t("destination"), destination, t("destination_hint")),
     h("fieldset", {}, h("legend", {}, t("follow_up")),
       field(t("follow_up_action"), action), field(t("follow_up_owner"), owner), field(t("follow_up_due"), due)),
-    h("button", { type: "submit" }, t("save_decision")));
+    h("div", {}, h("button", { type: "submit" }, t("save_decision")), saved));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    if (!status.value) { msgs.show(t("need_status")); status.focus(); return; }
-    if (NEEDS_REASON.has(status.value) && !reason.value.trim()) { msgs.show(t("need_reason")); reason.focus(); return; }
+    if (!status.value) { saved.show(t("need_status"), "error"); status.focus(); return; }
+    if (NEEDS_REASON.has(status.value) && !reason.value.trim()) { saved.show(t("need_reason"), "error"); reason.focus(); return; }
     const followUp = { action: action.value || null, owner: owner.value || null, due_date: due.value || null };
-    send("proposal.decide", {
+    sendFrom(saved, "proposal.decide", {
       proposal_id: p.id, status: status.value, plan_item_id: plan.value ? Number(plan.value) : null,
-      reason: reason.value || null,
+      reason: reason.value || null, destination: destination.value.trim() || null,
       follow_up: followUp.action || followUp.owner || followUp.due_date ? followUp : null,
-    }).then((ack) => ack && msgs.show(t("decision_saved"), "ok"));
+    }).then((ack) => ack && saved.show(t("decision_saved")));
   });
   return form;
 }
@@ -199,6 +266,7 @@ function proposalForm(p) {
                                value: p && p.cost != null ? p.cost : "" });
   controls.authority = select([["", "–"], ...AUTHORITIES.map((a) => [a, a])], { name: "authority" },
     (p && p.authority) || "");
+  const saved = note();
   const form = h("form", { class: "stack proposal-form" },
     text("title", { required: true, maxlength: 500 }),
     h("div", { class: "grid2" }, text("code", { maxlength: 40 }), text("proposer", { maxlength: 300 })),
@@ -208,21 +276,22 @@ function proposalForm(p) {
     h("div", { class: "grid2" }, field(t("field_cost"), controls.cost), text("sector", { maxlength: 200 })),
     text("target_agency", { maxlength: 300 }),
     h("div", { class: "grid2" }, field(t("field_authority"), controls.authority), text("programme_code", { maxlength: 60 })),
-    h("button", { type: "submit" }, t(p ? "save_changes" : "add_proposal")));
+    h("div", {}, h("button", { type: "submit" }, t(p ? "save_changes" : "add_proposal")), saved));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const values = {};
     for (const name of TEXT_FIELDS) values[name] = controls[name].value.trim();
     values.cost = controls.cost.value === "" ? null : Number(controls.cost.value);
     values.authority = controls.authority.value || null;
-    if (!values.title) { msgs.show(t("need_title")); controls.title.focus(); return; }
+    if (!values.title) { saved.show(t("need_title"), "error"); controls.title.focus(); return; }
     if (!p) {
       const fields = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== "" && v !== null));
-      send("proposal.add", fields).then((ack) => {
+      sendFrom(saved, "proposal.add", fields).then((ack) => {
         if (!ack) return;
-        msgs.show(t("proposal_added"), "ok");
         const added = live.state.proposals[live.state.proposals.length - 1];
         select_(added ? added.id : null);
+        detailNote.show(t("proposal_added"));
+        detail.scrollIntoView({ block: "nearest" });
       });
       return;
     }
@@ -231,10 +300,24 @@ function proposalForm(p) {
       const before = p[name] ?? (name === "cost" || name === "authority" ? null : "");
       if ((value ?? "") !== (before ?? "")) changed[name] = value === "" ? null : value;
     }
-    if (!Object.keys(changed).length) { msgs.show(t("nothing_changed"), "ok"); return; }
-    send("proposal.update", { proposal_id: p.id, ...changed }).then((ack) => ack && msgs.show(t("saved"), "ok"));
+    if (!Object.keys(changed).length) { saved.show(t("nothing_changed")); return; }
+    sendFrom(saved, "proposal.update", { proposal_id: p.id, ...changed }).then((ack) => ack && saved.show(t("saved")));
   });
   return form;
+}
+
+function withdrawForm(p) {
+  const reason = h("textarea", { name: "withdraw_reason", rows: 2, maxlength: 2000, required: true });
+  const done = note();
+  const form = h("form", { class: "stack withdraw-form" }, field(t("withdraw_reason"), reason),
+    h("div", {}, h("button", { type: "submit", class: "danger" }, t("withdraw")), done));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!reason.value.trim()) { done.show(t("need_withdraw_reason"), "error"); reason.focus(); return; }
+    sendFrom(done, "proposal.withdraw", { proposal_id: p.id, reason: reason.value.trim() })
+      .then((ack) => ack && detailNote.show(t("withdrawn_saved")));
+  });
+  return h("details", { class: "edit" }, h("summary", {}, t("withdraw")), form);
 }
 
 function showProposalForm(p) {
@@ -273,7 +356,7 @@ function renderDetail(st) {
     return;
   }
   commentsHeading.hidden = false;
-  const p = selected != null ? proposal(st, selected) : null;
+  const p = selected != null ? anyProposal(st, selected) : null;
   if (selected != null && !p) selected = null;
   const moderate = () => true;
   const hide = (c) => send("comment.hide", { comment_id: c.id, hidden: !c.hidden });
@@ -282,8 +365,20 @@ function renderDetail(st) {
       h("h3", {}, st.meeting.title),
       h("p", { class: "muted" }, [st.meeting.number, st.meeting.date, st.meeting.place].filter(Boolean).join(" · ")),
       h("p", { class: "muted" }, t("select_hint")));
-    if (formsFor !== null) { formsFor = null; fill(formsBox); }
+    if (formsFor !== null) { formsFor = null; fill(formsBox, settingsForm(st, sendFrom)); }
     commentsHeading.textContent = t("general_comments");
+  } else if (p.withdrawn) {
+    const name = [p.code, p.title].filter(Boolean).join(" · ");
+    refill(info,
+      h("p", { class: "code" }, p.code || ""),
+      h("h3", { class: "title" }, p.title),
+      h("p", { class: "message error" }, t("withdrawn_tag"), ": ", p.withdrawn.reason),
+      h("div", { class: "row" }, restoreButton(p, detailNote, name)));
+    if (formsFor !== `w${p.id}`) {
+      formsFor = `w${p.id}`;
+      fill(formsBox, h("details", { class: "edit" }, h("summary", {}, t("edit_proposal")), proposalForm(p)));
+    }
+    commentsHeading.textContent = t("comments");
   } else {
     refill(info,
       h("p", { class: "code" }, p.code || ""),
@@ -299,7 +394,8 @@ function renderDetail(st) {
     if (formsFor !== p.id) {
       formsFor = p.id;
       fill(formsBox, decisionForm(st, p),
-        h("details", { class: "edit" }, h("summary", {}, t("edit_proposal")), proposalForm(p)));
+        h("details", { class: "edit" }, h("summary", {}, t("edit_proposal")), proposalForm(p)),
+        withdrawForm(p));
     }
     commentsHeading.textContent = t("comments");
   }
@@ -340,9 +436,12 @@ loadLabels().then(() => {
   sync = createSyncPanel();
   cards = [
     projectorCard({ send }), votingCard({ send }), floorCard({ send }), sync,
-    attendanceCard({ send }), importCard({ meetingId, csrf, msgs }), documentsCard({ meetingId, token }),
+    attendanceCard({ send }), documentsCard({ meetingId, token }), linksCard({ meetingId, csrf, msgs }),
   ];
-  fill(app, top, bannerEl, msgs,
+  // Links and QR codes are built from the public URL: a loopback one helps no phone.
+  const loopback = app.dataset.publicUrlLoopback === "1"
+    ? h("p", { class: "alert-red", role: "alert" }, t("loopback_warning", { url: app.dataset.publicUrl })) : null;
+  fill(app, loopback, top, bannerEl, msgs,
     h("main", { class: "console" }, agenda, detail, h("div", { class: "side" }, cards.map((c) => c.el))));
   setInterval(() => {
     if (live && live.state) sync.render(live.state);

@@ -11,10 +11,12 @@ export function createHostPanel({ live, send }) {
     { name: "category", required: true });
   const organisation = h("input", { name: "organisation", maxlength: 200 });
   const gender = select([["", t("gender_none")], ...Object.entries(L("genders"))], { name: "gender" });
-  const form = h("form", { class: "stack" },
+  const fields = h("fieldset", { class: "plain stack" },
     field(t("attendee_name"), name), field(t("category"), category),
     field(t("organisation_optional"), organisation), field(t("gender_optional"), gender),
     h("button", { type: "submit" }, t("check_in")));
+  const notice = h("p", { class: "message error form-closed", hidden: true }, t("forms_closed"));
+  const form = h("form", { class: "stack" }, notice, fields);
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     if (!name.value.trim() || !category.value) {
@@ -43,6 +45,10 @@ export function createHostPanel({ live, send }) {
 
   function render(st) {
     if (!st || !st.attendees) return;
+    // A closed meeting takes no check-ins, raised hands or revocations.
+    const closed = st.meeting.status === "closed";
+    fields.disabled = closed;
+    notice.hidden = !closed;
     const q = filter.value.trim().toLowerCase();
     const waiting = new Set((st.floor ? st.floor.queue : []).map((r) => r.participant_id));
     const people = st.attendees.filter((p) => !q || `${p.name} ${p.organisation}`.toLowerCase().includes(q));
@@ -52,13 +58,13 @@ export function createHostPanel({ live, send }) {
       if (!p.revoked) {
         const raised = waiting.has(p.id);
         buttons.push(h("button", {
-          type: "button", class: "small secondary", "data-key": `hand-${p.id}`,
+          type: "button", class: "small secondary", "data-key": `hand-${p.id}`, disabled: closed,
           "aria-label": t(raised ? "lower_hand_for" : "raise_hand_for", { name: p.name }),
           on: { click: () => send(raised ? "floor.withdraw" : "floor.request", { participant_id: p.id }) },
         }, t(raised ? "lower_hand" : "raise_hand")));
         if (p.role === "participant") {
           buttons.push(h("button", {
-            type: "button", class: "small danger", "data-key": `revoke-${p.id}`,
+            type: "button", class: "small danger", "data-key": `revoke-${p.id}`, disabled: closed,
             "aria-label": t("revoke_who", { name: p.name }),
             on: { click: () => { if (confirm(t("revoke_confirm", { name: p.name }))) send("participant.revoke", { participant_id: p.id }); } },
           }, t("revoke")));

@@ -12,6 +12,7 @@
 //   remembers accepted op_ids, so a resend changes nothing).
 
 import { io } from "../vendor/socket.io.esm.min.js";
+import { keepClock } from "./clock.js";
 import { applyEvent, fromSnapshot, noteAccepted } from "./state.js";
 
 const ACK_TIMEOUT_MS = 15000;
@@ -82,6 +83,7 @@ export function connect({ token, lang, onChange, onError, onRefused, onConnect }
     reconnectionDelayMax: 3000,
   });
   live.socket = socket;
+  keepClock(socket);
 
   socket.on("connect", () => {
     syncing = false;

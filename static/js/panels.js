@@ -5,7 +5,7 @@
 import { barChart } from "./charts.js";
 import { field, fill, h, refill, select, uid } from "./dom.js";
 import { L, lang, t } from "./i18n.js";
-import { key, proposal, ranking, siteName } from "./state.js";
+import { key, proposal, ranked, siteName } from "./state.js";
 import { mmss, secondsLeft } from "./widgets.js";
 
 function card(id, title, ...children) {
@@ -95,16 +95,17 @@ export function votingCard({ send }) {
         h("p", { class: "small" }, st.sites.map((s) => `${s.name}: ${t("voters_n", { n: voters[key(s.id)] || 0 })}`).join(" · ")))
         : h("p", { class: "muted" }, t("no_voting_yet")));
       if (!r || !v.tallies) { fill(results); return; }
-      const top = ranking(st).slice(0, 5);
+      const top = ranked(st).slice(0, 5);
       const dots = r.mode === "dots";
       const max = dots ? Math.max(1, ...Object.values(v.tallies).map((x) => x.total || 0)) : 5;
-      refill(results, h("h3", {}, t("ranking_top")), barChart(top.map((pid) => {
-        const p = proposal(st, pid);
-        const tally = v.tallies[key(pid)];
+      // Rank, code and title: a code alone means nothing to the room.
+      refill(results, h("h3", {}, t("ranking_top")), barChart(top.map(({ id, rank }) => {
+        const p = proposal(st, id);
+        const tally = v.tallies[key(id)];
         const value = tally ? (dots ? tally.total : tally.mean || 0) : 0;
         const text = dots ? String(value) : (tally && tally.mean != null ? `${tally.mean} (${tally.count})` : "–");
-        return [p ? p.code || p.title : pid, value, text];
-      }), { max, cls: "compact" }));
+        return [`${rank}. ${p ? [p.code, p.title].filter(Boolean).join(" · ") : id}`, value, text];
+      }), { max, cls: "compact ranked" }));
     },
   };
 }
@@ -208,45 +209,80 @@ export function attendanceCard({ send }) {
 
 // --- imports ------------------------------------------------------------------------
 
-export function importCard({ meetingId, csrf, msgs }) {
+/** Import in two steps, both with the same file: the server first says what
+ *  the import would do (new, updated, unchanged, refused rows, and what is
+ *  not in the file), and stores it only when the facilitator confirms. */
+export function importPanel({ meetingId, csrf }) {
   function uploader(kind, label) {
     const file = h("input", { type: "file", name: "file", accept: ".csv,.xlsx,text/csv" });
     const out = h("div", { class: "import-result", "aria-live": "polite" });
-    const button = h("button", { type: "submit" }, t("import"));
-    const form = h("form", { class: "stack", "data-kind": kind }, field(label, file), button, out);
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      if (!file.files.length) { msgs.show(t("choose_file")); file.focus(); return; }
+    const check = h("button", { type: "submit" }, t("check_file"));
+    const form = h("form", { class: "stack", "data-kind": kind }, field(label, file), h("div", {}, check), out);
+
+    async function post(preview) {
       const data = new FormData();
       data.append("file", file.files[0]);
-      button.disabled = true;
+      const res = await fetch(`/meetings/${meetingId}/import/${kind}?lang=${lang}${preview ? "&preview=1" : ""}`, {
+        method: "POST", body: data, headers: { "X-CSRF-Token": csrf }, credentials: "same-origin",
+      });
+      return { res, body: await res.json().catch(() => ({})) };
+    }
+
+    const counts = (c) => t("preview_counts", c);
+    const rowLine = (r) => h("li", {}, t("row_n", { n: r.row }), " ", r.label, " · ", t(`outcome_${r.outcome}`),
+      r.fields.length ? ` (${t("fields_changed", { fields: r.fields.join(", ") })})` : "",
+      r.withdrawn ? h("span", { class: "tag warn" }, t("withdrawn_tag")) : null);
+
+    function showPlan(p) {
+      const changes = p.rows.filter((r) => r.outcome !== "unchanged");
+      const nothing = !p.counts.new && !p.counts.updated;
+      const confirm = h("button", { type: "button", "data-key": `confirm-${kind}`,
+                                    disabled: Boolean(p.counts.refused) || nothing }, t("confirm_import"));
+      const cancel = h("button", { type: "button", class: "secondary" }, t("cancel"));
+      confirm.addEventListener("click", () => run(false));
+      cancel.addEventListener("click", () => { fill(out); form.reset(); });
+      fill(out,
+        h("p", { class: "preview-counts" }, h("strong", {}, t("preview_intro")), " ", counts(p.counts)),
+        p.refused.length ? h("ul", { class: "problems" }, p.refused.map((x) =>
+          h("li", {}, t("row_n", { n: x.row }), " ", x.message))) : null,
+        p.counts.refused ? h("p", { class: "message error" }, t("fix_refused_first"))
+          : nothing ? h("p", { class: "muted" }, t("nothing_to_import")) : null,
+        changes.length ? h("details", { open: changes.length <= 8 }, h("summary", {}, counts({ ...p.counts, unchanged: 0, refused: 0 })),
+          h("ul", { class: "small" }, changes.map(rowLine))) : null,
+        p.not_in_file.length ? h("details", {}, h("summary", {}, t("not_in_file_n", { n: p.not_in_file.length })),
+          h("ul", { class: "small" }, p.not_in_file.map((x) => h("li", {}, x.label)))) : null,
+        h("p", { class: "muted small" }, t("empty_cells_hint")),
+        h("div", { class: "row" }, confirm, cancel));
+      if (!confirm.disabled) confirm.focus();
+    }
+
+    async function run(preview) {
+      if (!file.files.length) { fill(out, h("p", { class: "note error" }, t("choose_file"))); file.focus(); return; }
+      check.disabled = true;
       try {
-        const res = await fetch(`/meetings/${meetingId}/import/${kind}?lang=${lang}`, {
-          method: "POST", body: data, headers: { "X-CSRF-Token": csrf }, credentials: "same-origin",
-        });
-        const body = await res.json().catch(() => ({}));
-        if (res.ok) {
-          fill(out, h("p", { class: "message ok" }, t("imported_n", { n: body.imported })));
+        const { res, body } = await post(preview);
+        if (res.ok && preview) showPlan(body.preview);
+        else if (res.ok) {
+          fill(out, h("p", { class: "message ok" }, t("import_stored", { counts: counts(body.result.counts) })));
           form.reset();
+        } else if (body.preview) {
+          showPlan(body.preview);
         } else {
           const err = body.error || {};
-          fill(out, h("p", { class: "message error" }, err.message || t("error_generic")),
-            err.problems ? h("ul", { class: "problems" }, err.problems.map((p) =>
-              h("li", {}, t("row_n", { n: p.row }), " ", p.message))) : null);
+          fill(out, h("p", { class: "message error" }, err.message || t("error_generic")));
         }
       } catch (_) {
         fill(out, h("p", { class: "message error" }, t("upload_failed")));
       } finally {
-        button.disabled = false;
+        check.disabled = false;
       }
-    });
+    }
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); run(true); });
+    file.addEventListener("change", () => fill(out));
     return form;
   }
-  return {
-    el: card("import", t("import_title"), h("p", { class: "muted small" }, t("import_hint")),
-      uploader("proposals", t("import_proposals")), uploader("plan-items", t("import_plan_items"))),
-    render() {},
-  };
+  return h("div", { class: "import-panel" }, h("p", { class: "muted small" }, t("import_hint")),
+    uploader("proposals", t("import_proposals")), uploader("plan-items", t("import_plan_items")));
 }
 
 // --- minutes and join sheets ------------------------------------------------------------

@@ -31,11 +31,11 @@ function storedToken() {
 
 function header() {
   const conn = connectionIndicator();
+  // Before the state arrives: the site; then whose phone this is, at which site.
+  const where = h("span", { class: "where" }, app.dataset.siteName);
   const el = h("header", { class: "topbar" },
-    h("span", { class: "brand" }, "Sinkron"),
-    h("span", { class: "where" }, app.dataset.siteName),
-    conn, langSwitch());
-  return { el, conn };
+    h("span", { class: "brand" }, "Sinkron"), where, conn, langSwitch());
+  return { el, conn, where };
 }
 
 // --- joining -------------------------------------------------------------------
@@ -97,7 +97,7 @@ function section(id, title, ...children) {
 }
 
 function startApp(token, isHost) {
-  const { el: top, conn } = header();
+  const { el: top, conn, where } = header();
   const bannerEl = banner();
   const msgs = messages();
   let live;
@@ -113,12 +113,14 @@ function startApp(token, isHost) {
   const myMark = h("p", { class: "my-mark" });
   const markSubmit = h("button", { type: "submit" }, t("save_mark"));
   const markWithdraw = h("button", { type: "button", class: "secondary" }, t("withdraw_mark"));
-  const markForm = h("form", { class: "stack" },
-    myMark,
+  // A closed (or not yet started) meeting turns the forms read-only, saying why.
+  const markFields = h("fieldset", { class: "plain stack" },
     field(t("status"), markStatus),
     field(t("plan_item_optional"), markPlan, t("plan_item_hint")),
     field(t("note_optional"), markNote),
     h("div", { class: "row" }, markSubmit, markWithdraw));
+  const markNotice = h("p", { class: "message error form-closed", hidden: true });
+  const markForm = h("form", { class: "stack" }, myMark, markNotice, markFields);
   let formFor; // the proposal the mark form was last filled for
   const markIdle = h("p", { class: "muted" }, t("no_focus"));
 
@@ -127,11 +129,12 @@ function startApp(token, isHost) {
   const commentText = h("textarea", { name: "text", rows: 3, maxlength: 2000, required: true });
   const clearDraft = keepDraft(commentText, `sinkron:draft:${code || token.slice(0, 8)}`);
   const commentTarget = h("p", { class: "muted small" });
-  const commentForm = h("form", { class: "stack" },
-    commentTarget,
+  const commentFields = h("fieldset", { class: "plain stack" },
     field(t("comment_kind"), commentKind),
     field(t("your_comment"), commentText),
     h("button", { type: "submit" }, t("send_comment")));
+  const commentNotice = h("p", { class: "message error form-closed", hidden: true });
+  const commentForm = h("form", { class: "stack" }, commentTarget, commentNotice, commentFields);
   const commentList = h("ul", { class: "comments", "aria-live": "polite" });
 
   const rooms = h("div");
@@ -199,6 +202,19 @@ function startApp(token, isHost) {
     return out;
   }
 
+  // Why the forms are read-only, or null while the meeting is live.
+  const closedReason = (st) => (st.meeting.status === "live" ? null
+    : t(st.meeting.status === "closed" ? "forms_closed" : "forms_not_started"));
+
+  function renderReadOnly(st) {
+    const reason = closedReason(st);
+    for (const [fields, notice] of [[markFields, markNotice], [commentFields, commentNotice]]) {
+      fields.disabled = Boolean(reason);
+      notice.hidden = !reason;
+      notice.textContent = reason || "";
+    }
+  }
+
   function renderNow(st) {
     const p = st.focus != null ? proposal(st, st.focus) : null;
     // Before the start and after the close, marks, comments and votes are refused.
@@ -254,8 +270,9 @@ function startApp(token, isHost) {
     commentTarget.textContent = p ? t("comment_on", { title: p.title }) : t("comment_on_meeting");
     const list = commentsOn(st, p ? p.id : null);
     const moderate = (c) => isHost && c.site_id === st.me.site_id;
+    const readOnly = Boolean(closedReason(st));
     refill(commentList, list.length
-      ? list.map((c) => commentItem(st, c, { onSupport: support, onHide: hide, canModerate: moderate }))
+      ? list.map((c) => commentItem(st, c, { onSupport: support, onHide: hide, canModerate: moderate, readOnly }))
       : h("li", { class: "muted" }, t("no_comments")));
   }
 
@@ -318,15 +335,23 @@ function startApp(token, isHost) {
     const mine = f.queue.find((q) => q.participant_id === me);
     const place = mine ? f.queue.indexOf(mine) + 1 : 0;
     const speaker = f.speaker;
+    const speaking = Boolean(speaker && speaker.participant_id === me);
+    const reason = closedReason(st);
+    // While it is my turn, the button offers to lower the hand (ending the turn).
+    const handUp = Boolean(mine) || speaking;
     refill(floorBody,
-      speaker ? h("p", { class: "speaker" }, t("speaking_now", { name: speaker.name, site: siteName(st, speaker.site_id) }),
-        " ", h("span", { class: "countdown", "data-turn-end": speaker.turn_end || "" })) : h("p", { class: "muted" }, t("nobody_speaking")),
+      speaking ? h("p", { class: "speaker me" }, h("strong", {}, t("you_are_speaking")), " ",
+        h("span", { class: "countdown", "data-turn-end": speaker.turn_end || "" }))
+        : speaker ? h("p", { class: "speaker" }, t("speaking_now", { name: speaker.name, site: siteName(st, speaker.site_id) }),
+          " ", h("span", { class: "countdown", "data-turn-end": speaker.turn_end || "" }))
+          : h("p", { class: "muted" }, t("nobody_speaking")),
       h("p", { class: "muted small" }, t("queue_n", { n: f.queue.length })),
       mine ? h("p", {}, t("hand_raised", { n: place })) : null,
-      h("button", { type: "button", "data-key": "hand",
-                    on: { click: () => send(mine ? "floor.withdraw" : "floor.request",
-                                             mine ? {} : { proposal_id: live.state.focus ?? null }) } },
-        t(mine ? "lower_hand" : "raise_hand")));
+      reason ? h("p", { class: "message error form-closed" }, reason) : null,
+      h("button", { type: "button", "data-key": "hand", disabled: Boolean(reason),
+                    on: { click: () => send(handUp ? "floor.withdraw" : "floor.request",
+                                             handUp ? {} : { proposal_id: live.state.focus ?? null }) } },
+        t(speaking ? "lower_hand_speaking" : mine ? "lower_hand" : "raise_hand")));
     tick();
   }
 
@@ -344,6 +369,8 @@ function startApp(token, isHost) {
     const st = live.state;
     if (!st) return;
     document.body.dataset.meetingStatus = st.meeting.status;
+    if (st.me.name) where.textContent = t("this_phone", { name: st.me.name, site: siteName(st, st.me.site_id) });
+    renderReadOnly(st);
     const p = renderNow(st);
     renderMark(st, p);
     refill(rooms, p ? siteMarks(st, p, { mySite: st.me.site_id }) : h("p", { class: "muted" }, t("no_focus")));

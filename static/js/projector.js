@@ -6,13 +6,14 @@ import { barChart, legend, stackedBar } from "./charts.js";
 import { $, fill, h, throttleFrame } from "./dom.js";
 import { L, lang, loadLabels, t } from "./i18n.js";
 import { connect } from "./live.js";
-import { commentsOn, key, proposal, ranking, siteName } from "./state.js";
+import { commentsOn, key, proposal, ranked, siteName } from "./state.js";
 import { mmss, proposalMeta, secondsLeft, statusChip } from "./widgets.js";
 
 const app = $("#app");
 const token = location.pathname.split("/")[2];
 
-const MAX_AGENDA_ROWS = 12;
+// The agenda view pages by itself when the proposals do not fit on one screen.
+const AGENDA_PAGE_MS = 8000;
 const MAX_RESULT_ROWS = 12;
 const LATEST_COMMENTS = 3;
 
@@ -24,6 +25,9 @@ function qr(site, cls) {
 function mySite(st) {
   return st.sites.find((s) => s.id === st.me.site_id) || st.sites[0];
 }
+
+// A closed meeting takes nobody in: no join code, no QR code.
+const isClosed = (st) => st.meeting.status === "closed";
 
 function tallyRows(st, p) {
   const v = st.voting;
@@ -86,8 +90,9 @@ function itemView(st) {
   const site = mySite(st);
   const p = st.focus != null ? proposal(st, st.focus) : null;
   const side = h("aside", { class: "side" },
-    h("div", { class: "join-box" }, qr(site, "qr"),
-      h("p", {}, t("join_at")), h("p", { class: "code" }, site.join_code)),
+    isClosed(st) ? h("div", { class: "closed-box" }, h("p", {}, t("closed_thanks")))
+      : h("div", { class: "join-box" }, qr(site, "qr"),
+        h("p", {}, t("join_at")), h("p", { class: "code" }, site.join_code)),
     floorBlock(st),
     p ? h("div", { class: "latest" }, h("h2", {}, t("latest_comments")),
       h("ul", { class: "comments" }, commentsOn(st, p.id).slice(0, LATEST_COMMENTS).map((c) =>
@@ -112,27 +117,55 @@ function itemView(st) {
     side);
 }
 
+let agendaStart = 0; // the first row of the page on screen
+let agendaEnd = 0;   // one past its last row, once measured
+
 function agendaView(st) {
-  let rows = st.proposals;
-  const at = rows.findIndex((p) => p.id === st.focus);
-  if (rows.length > MAX_AGENDA_ROWS) {
-    const start = Math.max(0, Math.min(at - 3, rows.length - MAX_AGENDA_ROWS));
-    rows = rows.slice(start, start + MAX_AGENDA_ROWS);
-  }
+  const rows = st.proposals;
+  if (agendaStart >= rows.length) agendaStart = 0;
   return h("main", { class: "view view-agenda" },
-    h("h1", {}, t("agenda")),
+    h("h1", {}, t("agenda"), " ", h("span", { class: "page-range" })),
     h("table", { class: "agenda-table" },
+      h("colgroup", {}, h("col", { class: "c-no" }), h("col", { class: "c-title" }),
+        st.sites.map(() => h("col", { class: "c-status" })), h("col", { class: "c-status" })),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "#"), h("th", { scope: "col" }, t("proposal")),
         st.sites.map((s) => h("th", { scope: "col" }, s.name)), h("th", { scope: "col" }, t("agreed_status")))),
-      h("tbody", {}, rows.map((p) => h("tr", { class: p.id === st.focus ? "current" : "" },
-        h("td", {}, String(st.proposals.indexOf(p) + 1)),
-        h("td", { class: "t" }, [p.code, p.title].filter(Boolean).join(" · ")),
+      h("tbody", {}, rows.slice(agendaStart).map((p, k) => h("tr", { class: p.id === st.focus ? "current" : "" },
+        h("td", {}, String(agendaStart + k + 1)),
+        // Titles wrap to two lines rather than being cut at one.
+        h("td", { class: "t" }, h("div", { class: "t2" }, [p.code, p.title].filter(Boolean).join(" · "))),
         st.sites.map((s) => {
           const x = p.summary && p.summary.sites[key(s.id)];
           return h("td", {}, x && x.total ? statusChip(x.top) : "–");
         }),
         h("td", {}, p.decision ? statusChip(p.decision.status) : "–"))))));
 }
+
+/** Keep the rows that fit on the screen and say which ones they are ("13–16 of 16"). */
+function fitAgenda(st) {
+  const view = stage.querySelector(".view-agenda");
+  if (!view) return;
+  const bottom = view.getBoundingClientRect().bottom;
+  const rows = [...view.querySelectorAll("tbody tr")];
+  let fits = rows.findIndex((tr) => tr.getBoundingClientRect().bottom > bottom + 0.5);
+  if (fits < 0) fits = rows.length;
+  fits = Math.max(1, fits);
+  for (const tr of rows.slice(fits)) tr.remove();
+  const total = st.proposals.length;
+  agendaEnd = Math.min(total, agendaStart + fits);
+  const paged = agendaStart > 0 || agendaEnd < total;
+  view.querySelector(".page-range").textContent = paged
+    ? `· ${t("range_of", { from: agendaStart + 1, to: agendaEnd, total })}` : "";
+}
+
+setInterval(() => {
+  const st = live && live.state;
+  if (!st || document.body.dataset.view !== "agenda") return;
+  const total = st.proposals.length;
+  if (agendaStart === 0 && agendaEnd >= total) return; // everything fits
+  agendaStart = agendaEnd >= total ? 0 : agendaEnd;
+  render();
+}, AGENDA_PAGE_MS);
 
 function resultsView(st) {
   const v = st.voting;
@@ -141,10 +174,10 @@ function resultsView(st) {
   else if (!v.tallies) body.push(h("p", { class: "lead" }, t("results_hidden", { n: (v.voters && v.voters.total) || 0 })));
   else {
     const dots = v.round.mode === "dots";
-    const order = ranking(st).slice(0, MAX_RESULT_ROWS);
+    const order = ranked(st).slice(0, MAX_RESULT_ROWS);
     const max = dots ? Math.max(1, ...Object.values(v.tallies).map((x) => x.total || 0)) : 5;
     body.push(legend(st.sites.map((s, i) => [s.name, `site-${i}`])));
-    body.push(h("ol", { class: "results" }, order.map((pid, i) => {
+    body.push(h("ol", { class: "results" }, order.map(({ id: pid, rank }) => {
       const p = proposal(st, pid);
       const tally = v.tallies[key(pid)];
       const part = (sid) => tally && tally.sites[key(sid)];
@@ -156,7 +189,8 @@ function resultsView(st) {
         ? `${st.sites.map((s) => (part(s.id) || {}).total || 0).join(" + ")} = ${(tally && tally.total) || 0}`
         : st.sites.map((s) => { const x = part(s.id); return x && x.mean != null ? x.mean : "–"; }).join(" · ")
           + ` → ${tally && tally.mean != null ? tally.mean : "–"}`;
-      return h("li", {}, h("span", { class: "rank" }, String(i + 1)),
+      // Equal results share a rank (1, 2, 2, 4).
+      return h("li", {}, h("span", { class: "rank" }, String(rank)),
         h("div", { class: "r" }, h("p", { class: "t" }, [p.code, p.title].filter(Boolean).join(" · ")),
           h("div", { class: "r-bar" }, bars, h("span", { class: "chart-value" }, figures))));
     })));
@@ -167,6 +201,11 @@ function resultsView(st) {
 
 function joinView(st) {
   const site = mySite(st);
+  if (isClosed(st)) {
+    return h("main", { class: "view view-join closed" },
+      h("div", {}, h("h1", {}, st.meeting.title), h("p", { class: "lead" }, site.name),
+        h("p", { class: "huge-closed" }, t("closed_thanks"))));
+  }
   return h("main", { class: "view view-join" },
     qr(site, "qr-big"),
     h("div", {},
@@ -196,10 +235,13 @@ const render = throttleFrame(() => {
   const view = VIEWS[st.projector_view] ? st.projector_view : "item";
   document.body.dataset.view = view;
   const site = mySite(st);
+  document.body.dataset.meetingStatus = st.meeting.status;
   fill(stage,
     h("header", { class: "head" }, h("span", { class: "site" }, site ? site.name : ""),
+      isClosed(st) ? h("span", { class: "closed-badge" }, t("closed_banner")) : null,
       h("span", { class: "meeting" }, st.meeting.title)),
     VIEWS[view](st));
+  if (view === "agenda") fitAgenda(st);
   tick();
   const shown = `${st.focus}:${st.seq}`;
   if (shown !== lastShown && live.status === "online") {
@@ -216,6 +258,8 @@ function tick() {
   }
 }
 setInterval(tick, 1000);
+// The agenda's page is measured on the screen: a new size measures again.
+addEventListener("resize", () => live && render());
 
 loadLabels().then(() => {
   live = connect({

@@ -10,6 +10,7 @@ export function fromSnapshot(snap) {
   st.my_marks = st.my_marks || {};
   st.comments = st.comments || [];
   st.plan_items = st.plan_items || [];
+  st.withdrawn = st.withdrawn || [];
   st.voting = st.voting || { round: null, my_votes: {} };
   st.voting.my_votes = st.voting.my_votes || {};
   return st;
@@ -19,6 +20,8 @@ const isMe = (st, e) => Boolean(e.actor && st.me && e.actor.participant_id === s
 const sees = (st, siteId) => st.me.role === "facilitator" || (st.me.role === "host" && st.me.site_id === siteId);
 
 export const proposal = (st, id) => st.proposals.find((p) => p.id === id) || null;
+/** A proposal on the agenda or withdrawn from it. */
+export const anyProposal = (st, id) => proposal(st, id) || st.withdrawn.find((p) => p.id === id) || null;
 
 function upsert(list, item) {
   const i = list.findIndex((x) => x.id === item.id);
@@ -29,9 +32,25 @@ function upsert(list, item) {
   }
 }
 
+const byPosition = (a, b) => a.position - b.position || a.id - b.id;
+
 function addProposal(st, p, summary) {
   if (!proposal(st, p.id)) st.proposals.push({ ...p, summary: summary || p.summary, decision: p.decision || null });
-  st.proposals.sort((a, b) => a.position - b.position || a.id - b.id);
+  st.proposals.sort(byPosition);
+}
+
+function updateProposal(st, changed) {
+  const p = anyProposal(st, changed.id);
+  if (p) Object.assign(p, changed);
+  st.proposals.sort(byPosition);
+}
+
+/** New totals of the open round (or the latest) that an event carries. */
+function applyVoting(st, voting) {
+  const v = st.voting;
+  if (!voting || !v.round || v.round.id !== voting.round_id) return;
+  if (voting.voters) v.voters = voting.voters;
+  if (voting.tallies && v.tallies) Object.assign(v.tallies, voting.tallies);
 }
 
 function addAttendee(st, person) {
@@ -41,7 +60,7 @@ function addAttendee(st, person) {
 }
 
 /** New totals by id: mark summaries per proposal, support counts per comment,
- *  and an open round's voter counts and tallies (without tallies when hidden). */
+ *  and the round's voter counts and tallies (applyVoting). */
 function setTotals(st, summaries, supports, voting) {
   for (const [pid, summary] of Object.entries(summaries || {})) {
     const p = proposal(st, Number(pid));
@@ -51,11 +70,7 @@ function setTotals(st, summaries, supports, voting) {
     const c = st.comments.find((x) => x.id === Number(cid));
     if (c) c.supports = n;
   }
-  const v = st.voting;
-  if (voting && v.round && v.round.id === voting.round_id) {
-    v.voters = voting.voters;
-    if (voting.tallies) v.tallies = { ...(v.tallies || {}), ...voting.tallies };
-  }
+  applyVoting(st, voting);
 }
 
 const HANDLERS = {
@@ -74,12 +89,35 @@ const HANDLERS = {
   },
   "projector.view": (st, d) => { st.projector_view = d.view; },
   "proposal.add": (st, d) => addProposal(st, d.proposal, d.summary),
-  "proposal.import": (st, d) => { for (const p of d.proposals) addProposal(st, p, p.summary); },
-  "plan_item.import": (st, d) => { for (const p of d.plan_items) upsert(st.plan_items, p); },
-  "proposal.update": (st, d) => {
-    const p = proposal(st, d.proposal.id);
-    if (p) Object.assign(p, d.proposal);
-    st.proposals.sort((a, b) => a.position - b.position || a.id - b.id);
+  "proposal.import": (st, d) => {
+    for (const p of d.proposals) addProposal(st, p, p.summary);
+    for (const p of d.updated || []) updateProposal(st, p);
+  },
+  "plan_item.import": (st, d) => {
+    for (const p of [...d.plan_items, ...(d.updated || [])]) upsert(st.plan_items, p);
+  },
+  "proposal.update": (st, d) => updateProposal(st, d.proposal),
+  "proposal.withdraw": (st, d) => {
+    const i = st.proposals.findIndex((p) => p.id === d.proposal_id);
+    if (i >= 0) {
+      const [p] = st.proposals.splice(i, 1);
+      st.withdrawn.push({ ...p, withdrawn: d.withdrawn });
+      st.withdrawn.sort(byPosition);
+    }
+    st.focus = d.focus;
+    // Dots on it went back to their voters, ours included.
+    delete st.voting.my_votes[key(d.proposal_id)];
+    applyVoting(st, d.voting);
+  },
+  "proposal.restore": (st, d) => {
+    st.withdrawn = st.withdrawn.filter((p) => p.id !== d.proposal.id);
+    addProposal(st, d.proposal, d.proposal.summary);
+    applyVoting(st, d.voting);
+  },
+  "meeting.update": (st, d) => {
+    st.meeting = { ...st.meeting, ...d.meeting };
+    const sites = new Map(d.sites.map((s) => [s.id, s]));
+    st.sites = st.sites.map((s) => ({ ...s, ...(sites.get(s.id) || {}) }));
   },
   "proposal.mark": (st, d, e) => {
     const p = proposal(st, d.proposal_id);
@@ -140,6 +178,11 @@ const HANDLERS = {
     setTotals(st, d.summaries, d.supports, d.votes);
     if (d.floor) st.floor = d.floor;
   },
+  // A replaced link: only a new join code changes what screens show.
+  "link.replace": (st, d) => {
+    const site = d.join_code ? st.sites.find((s) => s.id === d.site_id) : null;
+    if (site) site.join_code = d.join_code;
+  },
   "floor.request": (st, d) => { st.floor = d.floor; },
   "floor.withdraw": (st, d) => { st.floor = d.floor; },
   "floor.grant": (st, d) => { st.floor = d.floor; },
@@ -181,8 +224,10 @@ export function commentsOn(st, proposalId) {
   return st.comments.filter((c) => (c.proposal_id ?? null) === (proposalId ?? null)).reverse();
 }
 
-/** Ranking from live tallies: dots by total, scores by mean then count; ties keep agenda order. */
-export function ranking(st, siteId = null) {
+/** Ranking from live tallies, best first: [{id, rank}]. Dots by total,
+ *  scores by mean then count; equal results share a rank (1, 2, 2, 4) and
+ *  keep agenda order within it (as the server's tallies.ranking). */
+export function ranked(st, siteId = null) {
   const v = st.voting;
   if (!v.round || !v.tallies) return [];
   const part = (pid) => {
@@ -196,13 +241,22 @@ export function ranking(st, siteId = null) {
       : [x.mean == null ? 1 : 0, -(x.mean || 0), -(x.count || 0)];
   };
   const order = st.proposals.map((p) => p.id);
-  const cmp = (a, b) => {
-    const sa = score(a), sb = score(b);
+  const scores = new Map(order.map((pid) => [pid, score(pid)]));
+  const compare = (sa, sb) => {
     for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return sa[i] - sb[i];
-    return order.indexOf(a) - order.indexOf(b);
+    return 0;
   };
-  return [...order].sort(cmp);
+  const sorted = order.map((pid, i) => [pid, i])
+    .sort(([a, ia], [b, ib]) => compare(scores.get(a), scores.get(b)) || ia - ib);
+  let rank = 0;
+  return sorted.map(([pid], i) => {
+    if (i === 0 || compare(scores.get(pid), scores.get(sorted[i - 1][0])) !== 0) rank = i + 1;
+    return { id: pid, rank };
+  });
 }
+
+/** Proposal ids best first. */
+export const ranking = (st, siteId = null) => ranked(st, siteId).map((r) => r.id);
 
 /** The number a tally shows: dots total, or mean score. */
 export function tallyValue(mode, part) {

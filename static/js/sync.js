@@ -1,6 +1,7 @@
 // The facilitator's sync panel: per site, who is connected (by role and
 // category) and what each projector shows, with a warning when a room's
-// projector is behind the current seq / focus or not connected at all.
+// projector is behind the current seq / focus or not connected at all, and
+// how far each projector's clock is from the server's.
 // Presence is not sequenced: it arrives as `presence` about twice a second.
 
 import { h, refill } from "./dom.js";
@@ -10,6 +11,8 @@ import { proposal } from "./state.js";
 // A projector may lag a moment (it reports after rendering, presence is sent
 // at most twice a second); it is "behind" when the lag lasts this long.
 const GRACE_MS = 3000;
+// A projector clock further than this from the server's is flagged.
+const CLOCK_WARN_MS = 2000;
 
 export function createSyncPanel() {
   const body = h("div", { class: "sync-body" });
@@ -28,7 +31,20 @@ export function createSyncPanel() {
       : t("projector_shows", { what: p ? (p.code || p.title) : t("no_item"), seq: pr.seq });
     return h("li", { class: behind ? "warn" : "ok", "data-connection": pr.connection },
       h("span", { class: "badge" }, behind ? t("projector_behind") : inStep ? t("projector_in_step") : t("projector_updating")),
-      " ", what);
+      " ", what, " ", clockNote(pr.clock_offset_ms));
+  }
+
+  // The projector's own clock against the server's (offset = server - device).
+  // Countdowns are corrected anyway; a large offset means the device's clock
+  // is wrong, which the room's IT person may want to fix.
+  function clockNote(offset) {
+    if (offset == null) return h("span", { class: "clock muted small" }, t("clock_unknown"));
+    const seconds = (Math.abs(offset) / 1000).toFixed(1);
+    const text = Math.abs(offset) < 50 ? t("clock_same")
+      : t(offset < 0 ? "clock_ahead" : "clock_behind", { s: seconds });
+    const off = Math.abs(offset) > CLOCK_WARN_MS;
+    return h("span", { class: off ? "clock tag warn" : "clock muted small", "data-offset-ms": offset },
+      off ? `${t("clock_warn")} ${text}` : text);
   }
 
   function render(st) {

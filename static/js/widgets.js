@@ -2,6 +2,7 @@
 // the language switch, the offline / catching-up banner, messages, and the
 // way marks, statuses and comments are shown.
 
+import { serverNow } from "./clock.js";
 import { fill, h, sr } from "./dom.js";
 import { L, fmtTime, lang, t } from "./i18n.js";
 import { siteName } from "./state.js";
@@ -69,6 +70,20 @@ export function messages() {
   return el;
 }
 
+/** A message that stands next to the control that was used (a form's
+ *  button), so a page scrolled far down still sees what happened. */
+export function note() {
+  const el = h("p", { class: "note", role: "status", "aria-live": "polite" });
+  let timer;
+  el.show = (text, kind = "ok") => {
+    clearTimeout(timer);
+    el.className = `note ${kind}`;
+    el.textContent = text;
+    timer = setTimeout(() => { el.textContent = ""; }, 8000);
+  };
+  return el;
+}
+
 /** Send a command; a rejection is shown, not thrown. Resolves to the ack or null. */
 export function act(live, msgs, type, fields) {
   return live.send(type, fields).catch((err) => {
@@ -90,8 +105,13 @@ export function proposalMeta(p) {
   const place = [p.desa, p.kecamatan].filter(Boolean).join(", ");
   if (place) bits.push(place);
   if (p.target_agency) bits.push(p.target_agency);
-  if (p.cost) bits.push(`Rp ${Number(p.cost).toLocaleString(lang === "en" ? "en-GB" : "id-ID")}`);
+  if (p.cost) bits.push(rupiah(p.cost));
   return bits.join(" · ");
+}
+
+/** "Rp 250.000.000" with a no-break space: "Rp" never stands apart from its amount. */
+export function rupiah(amount) {
+  return `Rp\u00a0${Number(amount).toLocaleString("id-ID")}`;
 }
 
 /** Per site: the most common status and the counts behind it. */
@@ -114,13 +134,13 @@ export function siteMarks(st, p, { mySite } = {}) {
 }
 
 /** One comment: text as text, author, site, kind, support count; optional buttons. */
-export function commentItem(st, c, { onSupport, onHide, canModerate } = {}) {
+export function commentItem(st, c, { onSupport, onHide, canModerate, readOnly } = {}) {
   const who = c.author ? [c.author.name, c.author.organisation].filter(Boolean).join(", ") : "";
   const controls = [];
   if (onSupport && !c.hidden) {
     controls.push(h("button", {
       type: "button", class: "small", "data-key": `support-${c.id}`, "aria-pressed": c.supported ? "true" : "false",
-      on: { click: () => onSupport(c) },
+      disabled: Boolean(readOnly), on: { click: () => onSupport(c) },
     }, t(c.supported ? "supported" : "support"), sr(` ${t("comment_by", { who: who || t("someone") })}`)));
   }
   if (onHide && canModerate && canModerate(c)) {
@@ -140,10 +160,11 @@ export function commentItem(st, c, { onSupport, onHide, canModerate } = {}) {
       controls));
 }
 
-/** Seconds left of the current speaker's turn, by this device's clock. */
+/** Seconds left of the current speaker's turn, by the server's clock: the
+ *  projectors of both rooms agree even when their own clocks do not. */
 export function secondsLeft(speaker) {
   if (!speaker || !speaker.turn_end) return null;
-  return Math.round((Date.parse(speaker.turn_end) - Date.now()) / 1000);
+  return Math.round((Date.parse(speaker.turn_end) - serverNow()) / 1000);
 }
 
 export function mmss(seconds) {
