@@ -175,7 +175,7 @@ def execute(session: Session, actor: Actor, payload: Any, now: dt.datetime | Non
     return Accepted(e.seq, event_wire(e))
 
 
-_meeting_row = select(_meeting.c.status, _meeting.c.turn_seconds).where(
+_MEETING_ROW = select(_meeting.c.status, _meeting.c.turn_seconds).where(
     _meeting.c.id == bindparam("m")).with_for_update()
 _PRIORS = select(AcceptedOp.participant_id, AcceptedOp.op_id, AcceptedOp.seq).where(
     AcceptedOp.meeting_id == bindparam("m"),
@@ -219,7 +219,7 @@ def execute_crowd(session: Session, meeting_id: int,
             outcomes[i] = exc
     if not parsed:
         return outcomes
-    status, turn_seconds = conn.execute(_meeting_row, {"m": meeting_id}).one()
+    status, turn_seconds = conn.execute(_MEETING_ROW, {"m": meeting_id}).one()
     site_ids = views.site_ids(session, meeting_id)
     crowd = Crowd(conn, meeting_id, turn_seconds, site_ids,
                   [(cmd.type, actor, args) for _, actor, _, _, cmd, args in parsed])
