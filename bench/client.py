@@ -5,7 +5,8 @@ It connects with `auth: {token}`, takes the `snapshot`, then applies `events`
 lists in `seq` order: an event it already has is a duplicate (counted,
 ignored); an event that does not follow the last one is a gap (counted, and
 repaired the way the protocol says: `sync {last_seq}`, dropping what arrives
-until the missing events come).
+until the missing events come). Like the screens, it asks for totals
+(`auth.compact`): a `totals` item stands for the seqs from_seq..seq.
 
 Times are `time.monotonic()`: on Linux that is CLOCK_MONOTONIC, one clock for
 every process on the host, so a time stamped here can be subtracted from one
@@ -52,8 +53,9 @@ class Record:
 
 
 class LiveClient:
-    def __init__(self, url: str, token: str, name: str):
-        self.url, self.token = url, token
+    def __init__(self, url: str, token: str, name: str, compact: bool = True):
+        # compact: ask for totals instead of every crowd event, as Sinkron's screens do.
+        self.url, self.token, self.compact = url, token, compact
         self.rec = Record(name)
         self.last_seq: int | None = None
         self._resyncing = False
@@ -69,7 +71,10 @@ class LiveClient:
         self.sio.on("disconnect", self._on_disconnect)
 
     async def connect(self) -> None:
-        await self.sio.connect(self.url, auth={"token": self.token, "lang": "en"},
+        auth = {"token": self.token, "lang": "en"}
+        if self.compact:
+            auth["compact"] = True
+        await self.sio.connect(self.url, auth=auth,
                                transports=["websocket"], wait_timeout=60)
 
     async def reconnect(self) -> None:
@@ -79,6 +84,8 @@ class LiveClient:
             await self.sio.disconnect()
         self._leaving = False
         auth = {"token": self.token, "lang": "en"}
+        if self.compact:
+            auth["compact"] = True
         if self.last_seq is not None:
             auth["last_seq"] = self.last_seq
         await self.sio.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=60)
@@ -124,7 +131,8 @@ class LiveClient:
             if seq <= self.last_seq:
                 self.rec.duplicates += 1
                 continue
-            if seq != self.last_seq + 1:
+            # A totals item (compacting clients) stands for from_seq..seq.
+            if e.get("from_seq", seq) > self.last_seq + 1:
                 # Dropped, and asked for again; count the gap only once per hole.
                 if not self._resyncing:
                     self.rec.gaps += 1
@@ -132,8 +140,8 @@ class LiveClient:
                     await self.sio.emit("sync", {"last_seq": self.last_seq})
                 continue
             self._resyncing = False
+            self.rec.seqs.extend(range(self.last_seq + 1, seq + 1))
             self.last_seq = seq
-            self.rec.seqs.append(seq)
             self.rec.latest[e["type"]] = e["data"]
         if self.last_seq != before:
             self.rec.applied.append((now, before + 1, self.last_seq))

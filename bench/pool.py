@@ -1,7 +1,8 @@
 """The coordinator's side of the load-generator processes (bench/worker.py).
 
-Participants are dealt round-robin over the workers, so every worker holds
-people of both sites. Requests go to all workers first and the replies are
+Participants are dealt round-robin over the workers. They join alternating
+the sites, so with an even number of workers each worker holds one site's
+people: with two server processes, worker k and site k % 2 go to server k % 2. Requests go to all workers first and the replies are
 collected after, so the workers act in parallel."""
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ from bench import worker
 
 
 class Pool:
-    def __init__(self, url: str, workers: int):
+    def __init__(self, urls: str | list[str], workers: int, compact: bool = True):
+        """urls: one server, or several: worker k talks to urls[k % len(urls)]."""
+        urls = [urls] if isinstance(urls, str) else urls
         # spawn, not fork: a clean interpreter per worker, no copied sockets or threads.
         ctx = multiprocessing.get_context("spawn")
         self.conns, self.procs = [], []
-        for _ in range(workers):
+        for k in range(workers):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=worker.main, args=(child, url), daemon=True)
+            proc = ctx.Process(target=worker.main, args=(child, urls[k % len(urls)], compact),
+                               daemon=True)
             proc.start()
             self.conns.append(parent)
             self.procs.append(proc)

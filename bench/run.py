@@ -38,6 +38,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="vote bursts per run; the table shows the median burst (default 3)")
     p.add_argument("--no-snapshot", action="store_true", help="skip the snapshot measurement")
     p.add_argument("--json", metavar="PATH", help="also write the raw results here")
+    p.add_argument("--processes", type=int, default=1,
+                   help="server processes (default 1). More share a fresh PostgreSQL database "
+                        "and Redis, each on its own port, each site's clients on one of them")
+    p.add_argument("--plain", action="store_true",
+                   help="clients take every event (no auth.compact), as plain protocol clients do")
     p.add_argument("--profile", metavar="PREFIX",
                    help="py-spy the server during each burst into PREFIX-<mode>-<N>.txt")
     args = p.parse_args(argv)
@@ -61,12 +66,15 @@ def main(argv=None) -> int:
         for mode in args.modes:
             print(f"{mode}, {n} clients ...", flush=True)
             results.append(scenario.run(mode, n, args.workers, args.fanout_reps, args.bursts,
-                                        profile=args.profile,
+                                        profile=args.profile, compact=not args.plain,
+                                        processes=args.processes,
                                         log=lambda s: print(s, flush=True)))
     snap = None if args.no_snapshot else snapshot.measure(5 if args.quick else 20)
 
     print(f"\nFinished in {time.monotonic() - started:.0f} s; {args.workers} client processes; "
-          f"{args.fanout_reps} focus changes and {args.bursts} vote burst(s) per run.\n")
+          f"{args.fanout_reps} focus changes and {args.bursts} vote burst(s) per run; "
+          f"{args.processes} server process(es); clients "
+          f"{'take every event' if args.plain else 'ask for totals (auth.compact)'}.\n")
     print(report.results_table(results))
     if snap:
         print()

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class Burst:
     # reached a client whose process was not busy with 100 others.
     probe_ms: float | None = None
     cpu: dict = field(default_factory=dict)
+    idle_cpu: float | None = None  # server, % of a core, just before the burst
 
 
 @dataclass
@@ -87,57 +89,86 @@ def check_order(records, upto: int) -> list[str]:
     return problems
 
 
-def _rss_mb(proc: psutil.Process) -> float:
-    return proc.memory_info().rss / 2**20
+def _rss_mb(procs: list[psutil.Process]) -> float:
+    """The largest server process's RSS: the target is per process."""
+    return max(p.memory_info().rss for p in procs) / 2**20
 
 
 def run(mode: str, n: int, workers: int, fanout_reps: int, bursts: int = 3, seed: int = 1,
-        log=print, profile: str | None = None) -> Result:
+        log=print, profile: str | None = None, compact: bool = True, processes: int = 1) -> Result:
     res = Result(mode, n)
-    with tempfile.TemporaryDirectory(prefix="sinkron-bench-") as tmp:
-        server = Server(Path(tmp) / "instance", env={
-            "SINKRON_BROADCAST_MODE": mode,
-            # One address joins everyone here; the default limit is per address.
-            "SINKRON_JOIN_PER_MINUTE": "100000",
-        }).start()
+    env = {
+        "SINKRON_BROADCAST_MODE": mode,
+        # One address joins everyone here; the default limit is per address.
+        "SINKRON_JOIN_PER_MINUTE": "100000",
+    }
+    with tempfile.TemporaryDirectory(prefix="sinkron-bench-") as tmp, \
+            _shared_services(processes) as shared:
+        servers: list[Server] = []
         fac = people = None
         try:
-            proc = psutil.Process(server.proc.pid)
+            for i in range(processes):  # the first creates the schema and the demo
+                servers.append(Server(Path(tmp) / f"instance{i}", env={**env, **shared}).start())
+            procs = [psutil.Process(s.proc.pid) for s in servers]
+            server = servers[0]
             links = server.demo_links()
             codes = [s["join_code"] for s in links["sites"]]
             tokens = join_all(server, codes, n)
-            res.rss_mb["idle"] = _rss_mb(proc)
+            res.rss_mb["idle"] = _rss_mb(procs)
 
             # The facilitator gets a process of its own: its send stamps must not
-            # wait behind the decoding of participants' events.
-            fac = Pool(server.url, 1)
-            people = Pool(server.url, workers)
+            # wait behind the decoding of participants' events. With several
+            # server processes, each site's people go to their own (pool.py).
+            fac = Pool(server.url, 1, compact)
+            people = Pool([s.url for s in servers], workers, compact)
             got = fac.connect([(links["facilitator_token"], "facilitator")])
             got_people = people.connect(tokens)
             for g in (got, got_people):
                 if g["failed"] or g["no_snapshot"]:
                     raise RuntimeError(f"connect failed: {g['failed'][:3]} {g['no_snapshot'][:3]}")
             proposals = fac.records()[0].proposals
-            res.rss_mb["connected"] = _rss_mb(proc)
+            res.rss_mb["connected"] = _rss_mb(procs)
             log(f"  {mode} N={n}: connected; fan-out x{fanout_reps}")
 
-            _fanout(res, fac, people, proc, proposals, fanout_reps)
+            _fanout(res, fac, people, procs, proposals, fanout_reps)
             for b in range(bursts):
                 log(f"  {mode} N={n}: burst {b + 1} of {bursts}")
-                with _profiler(proc.pid, profile and f"{profile}-{mode}-{n}-{b + 1}.txt"):
-                    res.bursts.append(_burst(res, fac, people, proc, seed * 100 + b))
-            res.rss_mb["after burst"] = _rss_mb(proc)
+                with _profiler(procs[0].pid, profile and f"{profile}-{mode}-{n}-{b + 1}.txt"):
+                    res.bursts.append(_burst(res, fac, people, procs, seed * 100 + b))
+            res.rss_mb["after burst"] = _rss_mb(procs)
 
             people.ask_all("disconnect")
             fac.ask_all("disconnect")
             time.sleep(3)  # let the server drop the sockets and their greenlets
-            res.rss_mb["after leaving"] = _rss_mb(proc)
+            res.rss_mb["after leaving"] = _rss_mb(procs)
         finally:
             for pool in (people, fac):
                 if pool is not None:
                     pool.close()
-            server.stop()
+            for s in servers:
+                s.stop()
     return res
+
+
+@contextlib.contextmanager
+def _shared_services(processes: int):
+    """Several processes share a fresh PostgreSQL database and a Redis
+    channel (the scale-out path: DATABASE_URL, SOCKETIO_MESSAGE_QUEUE); one
+    process keeps its temporary SQLite database."""
+    if processes == 1:
+        yield {}
+        return
+    import psycopg
+    from tests.services import PG_ADMIN_URL, REDIS_URL
+    name = f"sinkron_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {"DATABASE_URL": f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}",
+               "SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "SOCKETIO_CHANNEL": name}
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextlib.contextmanager
@@ -164,12 +195,13 @@ def _cpu(meter_server: CpuMeter, meter_clients: CpuMeter) -> dict:
     # processes, the coordinator): if it is high, the run was not alone.
     others = meter_server.machine_percent - meter_server.percent - meter_clients.percent
     return {"server": meter_server.percent, "clients": meter_clients.percent,
-            "others": max(0.0, others), "wall": meter_server.wall}
+            "others": max(0.0, others), "wall": meter_server.wall,
+            "server_s": meter_server.seconds}
 
 
-def _fanout(res: Result, fac: Pool, people: Pool, proc, proposals: list[int], reps: int) -> None:
+def _fanout(res: Result, fac: Pool, people: Pool, procs, proposals: list[int], reps: int) -> None:
     sends = []
-    with CpuMeter([proc]) as ms, CpuMeter(people.processes) as mc:
+    with CpuMeter(procs) as ms, CpuMeter(people.processes) as mc:
         for i in range(reps):
             _, sent, acked, ack = fac.ask(0, "command", 0, "agenda.focus",
                                           {"proposal_id": proposals[i % len(proposals)]})
@@ -191,7 +223,7 @@ def _fanout(res: Result, fac: Pool, people: Pool, proc, proposals: list[int], re
     people.ask_all("clear")
 
 
-def _burst(res: Result, fac: Pool, people: Pool, proc, seed: int) -> Burst:
+def _burst(res: Result, fac: Pool, people: Pool, procs, seed: int) -> Burst:
     out = Burst()
     if res.bursts:  # one round open at a time
         fac.ask(0, "command", 0, "voting.close", {})
@@ -202,10 +234,14 @@ def _burst(res: Result, fac: Pool, people: Pool, proc, seed: int) -> Burst:
     open_seq = ack["seq"]
     people.wait_seq(open_seq)
     people.ask_all("clear")
-    time.sleep(0.5)
+    # What the server spends with everyone connected and nothing happening
+    # (pings, timers): part of any burst's CPU, the more so the longer it lasts.
+    with CpuMeter(procs) as idle:
+        time.sleep(1.0)
+    out.idle_cpu = idle.percent
     # The window opens a little after now, so every worker has its schedule in time.
     t0 = time.monotonic() + 0.3
-    with CpuMeter([proc]) as ms, CpuMeter(people.processes) as mc:
+    with CpuMeter(procs) as ms, CpuMeter(people.processes) as mc:
         for i, conn in enumerate(people.conns):
             conn.send(("vote_burst", t0, 1.0, seed * 1000 + i, 3))
         for conn in people.conns:

@@ -19,11 +19,12 @@ CONNECT_CONCURRENCY = 20
 _VOTING: dict = {}  # {"round_id": id} while a round is open: the soak's clients vote then
 
 
-async def _connect_all(url: str, people: list[tuple[str, str]], clients: list[LiveClient]) -> dict:
+async def _connect_all(url: str, people: list[tuple[str, str]], clients: list[LiveClient],
+                       compact: bool) -> dict:
     """Connect a share of people, a few at a time; clients keep the given order,
     so the coordinator can address them by index."""
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
-    fresh = [LiveClient(url, token, name) for token, name in people]
+    fresh = [LiveClient(url, token, name, compact) for token, name in people]
 
     async def one(c: LiveClient) -> str | None:
         async with gate:
@@ -45,15 +46,16 @@ async def _connect_all(url: str, people: list[tuple[str, str]], clients: list[Li
 
 
 async def _wait_seq(clients: list[LiveClient], seq: int, timeout: float) -> dict:
-    """Until every client has applied `seq`, or the timeout."""
+    """Until every client has applied `seq`, or the timeout. A client whose
+    connection dropped is not waited for (it is reported, with its error)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        behind = [c for c in clients if (c.last_seq or 0) < seq]
+        behind = [c for c in clients if (c.last_seq or 0) < seq and c.sio.connected]
         if not behind:
-            return {"ok": True, "behind": []}
+            break
         await asyncio.sleep(0.01)
-    return {"ok": False, "behind": [(c.rec.name, c.last_seq) for c in clients
-                                    if (c.last_seq or 0) < seq]}
+    behind = [(c.rec.name, c.last_seq) for c in clients if (c.last_seq or 0) < seq]
+    return {"ok": not behind, "behind": behind}
 
 
 async def _vote(c: LiveClient, at: float, proposal_id: int, value: int) -> None:
@@ -113,14 +115,14 @@ async def _mix(c: LiveClient, until: float, rng: random.Random, voting: dict, me
             c.rec.errors.append(f"mix: {exc!r}")
 
 
-async def _serve(conn, url: str) -> None:
+async def _serve(conn, url: str, compact: bool) -> None:
     loop = asyncio.get_running_loop()
     clients: list[LiveClient] = []
     tasks: list[asyncio.Future] = []
     while True:
         op, *args = await loop.run_in_executor(None, conn.recv)
         if op == "connect":
-            reply = await _connect_all(url, args[0], clients)
+            reply = await _connect_all(url, args[0], clients, compact)
         elif op == "command":
             index, type_, fields = args
             await clients[index].command(type_, **fields)
@@ -175,7 +177,7 @@ async def _serve(conn, url: str) -> None:
         conn.send(reply)
 
 
-def main(conn, url: str) -> None:
+def main(conn, url: str, compact: bool = True) -> None:
     """Process entry point (multiprocessing 'spawn')."""
     # Like the server (app.py): 125 clients' long-lived objects would
     # otherwise set off full collections that stall all of them at once, a
@@ -186,9 +188,9 @@ def main(conn, url: str) -> None:
     os.nice(int(os.environ.get("BENCH_WORKER_NICE", "10")))
     out = os.environ.get("BENCH_WORKER_PROFILE")  # a path prefix: profile the load generator
     if not out:
-        asyncio.run(_serve(conn, url))
+        asyncio.run(_serve(conn, url, compact))
         return
     import cProfile
     with cProfile.Profile() as prof:
-        asyncio.run(_serve(conn, url))
+        asyncio.run(_serve(conn, url, compact))
     prof.dump_stats(f"{out}-{os.getpid()}.prof")

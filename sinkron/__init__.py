@@ -51,6 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     from .live.guard import quieten_frame_errors
     quieten_frame_errors()
+    events.register_command_handler(app)
     if app.config["SINKRON_TRUSTED_PROXIES"] > 0:
         # Outside the Socket.IO middleware, so socket handlers see the real
         # client address too. Without the setting the headers are ignored.

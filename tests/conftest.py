@@ -91,8 +91,10 @@ _ops = itertools.count(1)
 class Live:
     """A Socket.IO test client with helpers for the live protocol."""
 
-    def __init__(self, app, token, last_seq=None, lang="en"):
+    def __init__(self, app, token, last_seq=None, lang="en", compact=False):
         auth = {"token": token, "lang": lang}
+        if compact:  # totals instead of every crowd event, as the screens ask
+            auth["compact"] = True
         if last_seq is not None:
             auth["last_seq"] = last_seq
         self.sio = socketio.test_client(app, auth=auth)

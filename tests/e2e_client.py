@@ -12,8 +12,11 @@ _ops = itertools.count(1)
 
 
 class Peer:
+    """compact=True asks for totals instead of every crowd event, as the
+    screens do: a `totals` item stands for the seqs from_seq..seq."""
+
     def __init__(self, url: str, token: str, last_seq: int | None = None, lang: str = "en",
-                 **client_options):
+                 compact: bool = False, **client_options):
         self.url, self.token = url, token
         self.snapshot: dict | None = None
         self.events: list[dict] = []
@@ -29,6 +32,8 @@ class Peer:
         self.sio.on("presence", self._on_presence)
         self.sio.on("disconnect", self._on_disconnect)
         auth = {"token": token, "lang": lang}
+        if compact:
+            auth["compact"] = True
         if last_seq is not None:
             auth["last_seq"] = last_seq
         self.sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=10)
@@ -65,7 +70,7 @@ class Peer:
                 if self.seq is not None and e["seq"] <= self.seq:
                     self.duplicates += 1
                     continue
-                if self.seq is not None and e["seq"] != self.seq + 1:
+                if self.seq is not None and e.get("from_seq", e["seq"]) > self.seq + 1:
                     self.gaps += 1
                 self.events.append(e)
                 self.seq = e["seq"]
@@ -80,7 +85,7 @@ class Peer:
         with self.lock:
             while True:
                 for e in self.events:
-                    if e["seq"] == seq:
+                    if e.get("from_seq", e["seq"]) <= seq <= e["seq"]:
                         return e
                 left = deadline - time.monotonic()
                 if left <= 0:

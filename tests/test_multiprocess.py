@@ -108,3 +108,40 @@ def test_presence_and_revoke_span_processes_and_a_killed_process_leaves(two_serv
     assert [p["site_id"] for p in fac.presence["projectors"]] == [prov["id"]]
     for p in (fac, projectors[0]):
         p.close()
+
+
+def test_compacting_clients_on_both_processes_end_with_the_same_totals(two_servers):
+    """A vote burst through both processes: compacting screens on either see
+    no gap, no duplicate, and end with the tallies a plain client computes."""
+    a, b = two_servers
+    links = a.demo_links()
+    prov, lotim = links["sites"]
+    fac = Peer(a.url, links["facilitator_token"])
+    plain = Peer(b.url, prov["projector_token"])
+    squeezed = [Peer(a.url, prov["projector_token"], compact=True),
+                Peer(b.url, lotim["projector_token"], compact=True)]
+    people = [Peer(srv.url, srv.join(site["join_code"], f"V{i}")["token"])
+              for i, (srv, site) in enumerate([(a, prov), (b, lotim)] * 6)]
+    for p in [fac, plain, *squeezed, *people]:
+        p.wait_snapshot()
+    focus = fac.snapshot["focus"]
+    assert fac.send("voting.open", mode="dots", budget=5, max_per_proposal=3)["ok"]
+    acks = []
+    threads = [threading.Thread(target=lambda p=p, i=i: acks.append(
+        p.send("vote.cast", proposal_id=focus, value=1 + i % 3))) for i, p in enumerate(people)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(ack["ok"] for ack in acks), acks
+    last = max(ack["seq"] for ack in acks)
+    final = plain.wait_seq(last, timeout=15)["data"]["tally"]
+    assert final["total"] == sum(1 + i % 3 for i in range(12))
+    for s in squeezed:
+        item = s.wait_seq(last, timeout=15)
+        tally = item["data"]["tally"] if item["type"] == "vote.cast" else \
+            item["data"]["votes"]["tallies"][str(focus)]
+        assert tally == final
+        assert s.gaps == 0 and s.duplicates == 0
+    for p in [fac, plain, *squeezed, *people]:
+        p.close()

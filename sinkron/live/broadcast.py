@@ -3,8 +3,8 @@
 A lone event goes out at once, from the task that committed it. After each
 send the broadcaster waits one window (SINKRON_BATCH_WINDOW_MS) before the
 next, so whatever commits in the meantime shares a single `events` list; while
-a burst goes on, windows stretch to BURST_STRETCH times that: 500 votes in a
-second become about a dozen messages per client, not 500. Each list is
+a burst goes on, windows stretch (BURST_STRETCH, BURST_GROWTH): 500 votes in
+a second become about eight messages per client, not 500. Each list is
 encoded once per audience.
 
 With several processes (SOCKETIO_MESSAGE_QUEUE set) each process still wakes
@@ -18,6 +18,9 @@ Rooms, per meeting:
   m<id>:full    the facilitator: sees tallies of hidden rounds
   m<id>:public  everyone else
   m<id>:staff   facilitator and hosts: presence
+and, for connections that asked for totals instead of every crowd event
+(`auth.compact`, meeting/compaction.py), m<id>:full:totals and
+m<id>:public:totals, which get the same lists compacted.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from collections import defaultdict
 
 from sqlalchemy import select, update
 
+from ..meeting.compaction import compact
 from ..meeting.engine import event_wire, for_audience
 from ..models import Event, Meeting
 
@@ -39,8 +43,15 @@ log = logging.getLogger(__name__)
 ORDERED_HOST_ID = "sinkron-ordered"
 
 
-# How much longer the window is while a burst goes on than after a lone event.
+# While a burst goes on, each window is this much longer than the one before
+# (the first 1.5 times the window after a lone event), up to BURST_WINDOW_MAX:
+# a one-second vote burst becomes about eight messages per client, and a
+# burst that lasts longer (a slow machine, a long debate of marks) does not
+# send proportionally more. Each message costs a frame per connection, the
+# largest share of the server's work in a burst once commands are cheap.
 BURST_STRETCH = 1.5
+BURST_GROWTH = 1.25
+BURST_WINDOW_MAX = 0.2
 
 
 def room(meeting_id: int, audience: str) -> str:
@@ -62,6 +73,7 @@ class Broadcaster:
         self._started = False
         # No send before this moment: the window after the previous send.
         self._next_send = 0.0
+        self._burst_window = self.window * BURST_STRETCH
         self._hooks = []
         self.messages_sent = 0
 
@@ -106,6 +118,7 @@ class Broadcaster:
             except Exception:  # committed is committed: never fail the writer
                 log.exception("broadcast failed")
             self._next_send = time.monotonic() + self.window
+            self._burst_window = self.window * BURST_STRETCH
             return
         self._wake.set()
 
@@ -143,7 +156,13 @@ class Broadcaster:
 
     def _send(self, meeting_id: int, events: list[dict]) -> None:
         public = [for_audience(e, full=False) for e in events]
-        for name, data in ((room(meeting_id, "full"), events), (room(meeting_id, "public"), public)):
+        # The naive baseline sends every event as it is, also to compacting clients.
+        squeeze = (lambda x: x) if self.naive else compact
+        for name, data in ((room(meeting_id, "full"), events), (room(meeting_id, "public"), public),
+                           (room(meeting_id, "full:totals"), squeeze(events)),
+                           (room(meeting_id, "public:totals"), squeeze(public))):
+            if not self.shared and not self._has_members(name):
+                continue  # encoding a list nobody here receives costs as much as sending it
             if self.shared:
                 # Through the queue only, even for this process's own clients:
                 # that is what keeps one order across processes.
@@ -157,6 +176,9 @@ class Broadcaster:
         for hook in self._hooks:
             hook(meeting_id, events)
 
+    def _has_members(self, name: str) -> bool:
+        return bool(self.socketio.server.manager.rooms.get("/", {}).get(name))
+
     def _run(self) -> None:
         self.app.app_context().push()
         while True:
@@ -166,12 +188,16 @@ class Broadcaster:
             rest = self._next_send - time.monotonic()
             if rest > 0:
                 self.socketio.sleep(rest)
+            else:  # quiet since the last window (several processes wake us for every commit)
+                self._burst_window = self.window * BURST_STRETCH
             with self.exclusive():
                 try:
                     self.flush()
                 except Exception:  # the task must survive anything
                     log.exception("broadcast failed")
                 # Events came within a window of the last send: a burst. Its windows
-                # stretch, so a one-second burst stays well under 20 messages.
-                self._next_send = time.monotonic() + self.window * BURST_STRETCH
+                # stretch, so a one-second burst stays well under 15 messages.
+                self._next_send = time.monotonic() + self._burst_window
+                self._burst_window = min(self._burst_window * BURST_GROWTH,
+                                         max(BURST_WINDOW_MAX, self.window))
             self.db.session.remove()

@@ -16,8 +16,10 @@ from ..services import services
 from .broadcast import room
 from .guard import Refusal, check_arguments
 from ..extensions import db, socketio
+from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..i18n import pick_language, translate
 from ..meeting import engine, snapshot
+from ..meeting.compaction import compact
 from ..meeting.errors import N_, CommandError
 from ..meeting.permissions import Actor, may
 from ..meetings import authenticate
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 class Session:
     actor: Actor
     lang: str
+    # Asked for totals instead of every crowd event (auth.compact; docs/protocol.md).
+    compact: bool = False
 
 
 # sid -> who is on that connection (per process).
@@ -74,14 +78,19 @@ def checked(least: int = 1, most: int = 1):
     return decorate
 
 
-def refuse(message: str, params: dict | None = None) -> dict:
-    s = sessions.get(request.sid)
+def refuse(message: str, params: dict | None = None, sid: str | None = None,
+           event: str | None = None) -> dict:
+    """`invalid`, rate-limited, with one log line. `sid` and `event` default
+    to the Flask-SocketIO request's (the raw `command` handler has none)."""
+    sid = sid or request.sid
+    if event is None:
+        event = (getattr(request, "event", None) or {}).get("message")
+    s = sessions.get(sid)
     lang = s.lang if s else None
-    key = (s.actor.participant_id if s else None) or request.sid
+    key = (s.actor.participant_id if s else None) or sid
     if not services().limiter.allow(key):
         return _error("rate_limited", N_("Too many actions at once. Wait a moment."), lang)
-    event = (getattr(request, "event", None) or {}).get("message")
-    log.warning("refused %r from %s: %s", event, request.sid[:8], translate(message, params, "en"))
+    log.warning("refused %r from %s: %s", event, sid[:8], translate(message, params, "en"))
     return _error("invalid", message, lang, params)
 
 
@@ -98,9 +107,9 @@ def refuse_reserved() -> dict:
                   {"event": request.event["message"]})
 
 
-def rooms_for(actor: Actor) -> list[str]:
+def rooms_for(actor: Actor, compact: bool = False) -> list[str]:
     audience = "full" if engine.audience_is_full(actor.role) else "public"
-    names = [room(actor.meeting_id, audience)]
+    names = [room(actor.meeting_id, audience + (":totals" if compact else ""))]
     if may(actor.role, "moderate"):  # staff: those who check in and moderate
         names.append(room(actor.meeting_id, "staff"))
     return names
@@ -126,10 +135,10 @@ def on_connect(auth=None):
     if actor.participant_id is not None:
         category = db.session.get(Participant, actor.participant_id).category
     db.session.rollback()
-    sessions[request.sid] = Session(actor, lang)
+    s = sessions[request.sid] = Session(actor, lang, auth.get("compact") is True)
     services().presence.add(request.sid, Connection(
         actor.meeting_id, actor.role, actor.site_id, actor.participant_id, category))
-    send_state(actor, auth.get("last_seq"), join=True)
+    send_state(s, auth.get("last_seq"), join=True)
 
 
 @socketio.on("disconnect")
@@ -150,15 +159,16 @@ def _admit() -> None:
         socketio.sleep(0)
 
 
-def send_state(actor: Actor, last_seq, join: bool) -> None:
+def send_state(s: Session, last_seq, join: bool) -> None:
     """The missed events when `last_seq` is recent enough, else a snapshot."""
+    actor = s.actor
     broadcaster = services().broadcaster
     with broadcaster.exclusive():
         # Everything committed goes out first; then the client joins its rooms,
         # so events up to `upto` come by replay and every later one by broadcast.
         broadcaster.flush(actor.meeting_id)
         if join:
-            for name in rooms_for(actor):
+            for name in rooms_for(actor, s.compact):
                 join_room(name)
         upto = db.session.scalar(select(Meeting.last_seq).where(Meeting.id == actor.meeting_id))
         db.session.rollback()
@@ -171,6 +181,8 @@ def send_state(actor: Actor, last_seq, join: bool) -> None:
         full = engine.audience_is_full(actor.role)
         missed = [engine.for_audience(engine.event_wire(e), full) for e in rows]
         db.session.rollback()
+        if s.compact:
+            missed = compact(missed)
         socketio.emit("events", missed, to=request.sid)
         return
     if not join:  # a connect was admitted already (on_connect)
@@ -191,28 +203,48 @@ def on_sync(payload=None):
     if s is None:
         return _error("forbidden", N_("Your role may not do this."), None)
     last_seq = payload.get("last_seq") if isinstance(payload, dict) else None
-    send_state(s.actor, last_seq, join=False)
+    send_state(s, last_seq, join=False)
     return {"ok": True}
 
 
-@socketio.on("command")
-@never_raises
-@checked()
-def on_command(payload=None):
-    s = sessions.get(request.sid)
+def register_command_handler(app) -> None:
+    """`command` is the burst event (everyone votes at once), so it is handled
+    on the Socket.IO server itself, in an app context: Flask-SocketIO's
+    handlers push a whole request context per event (URL matching, session
+    cookie, a signing serializer), which cost more than the command. The
+    command needs the connection's session and the app, nothing of a request.
+    Called by create_app for the server init_app made."""
+    server = socketio.server
+
+    def on_command(sid, *args):
+        # The connection's app, as Flask-SocketIO's own handlers take it (in
+        # tests, several apps share the one SocketIO object).
+        environ = server.get_environ(sid) or {}
+        with environ.get("flask.app", app).app_context():
+            s = sessions.get(sid)
+            lang = s.lang if s is not None else DEFAULT_LANGUAGE
+            try:
+                # Any number of arguments arrives here, so a wrong count is
+                # refused like every other bad frame, not a TypeError.
+                check_arguments(args, 1, 1)
+            except Refusal as exc:
+                return refuse(exc.message, exc.params, sid=sid, event="command")
+            try:
+                return command(sid, s, args[0])
+            except Exception:  # no event answers with an unhandled exception
+                log.exception("socket handler command failed")
+                db.session.rollback()
+                return _error("unavailable", Unavailable.message, lang)
+    server.on("command", on_command, namespace="/")
+
+
+def command(sid: str, s: Session | None, payload) -> dict:
     if s is None:
-        return _error("forbidden", N_("Your role may not do this."), None)
-    if not services().limiter.allow(s.actor.participant_id or request.sid):
+        return _error("forbidden", N_("Your role may not do this."), DEFAULT_LANGUAGE)
+    if not services().limiter.allow(s.actor.participant_id or sid):
         return _error("rate_limited", N_("Too many actions at once. Wait a moment."), s.lang)
-
-    actor = s.actor
-
-    def job(session):
-        accepted = engine.execute(session, actor, payload)
-        return accepted, ([(actor.meeting_id, accepted.event)] if accepted.event else [])
-
     try:
-        accepted = services().writer.call(job)
+        accepted = services().writer.command(s.actor, payload)
     except CommandError as exc:
         return _error(exc.code, exc.message, s.lang, exc.params)
     except Unavailable:

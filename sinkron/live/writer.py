@@ -1,9 +1,13 @@
 """The one place in a process that writes meeting changes.
 
 Commands (and joins and imports) are queued; one background task takes
-whatever has queued up, applies each in its own savepoint, commits the lot in
-one transaction and only then answers each caller. Under a burst, hundreds
-of votes share a handful of commits instead of paying one each; a lone
+whatever has queued up, applies it, commits the lot in one transaction and
+only then answers each caller. Each job or command runs in its own
+savepoint, except crowd commands (votes, marks, supports, raised hands):
+those of one meeting that follow each other in the queue are applied
+together, set-based (meeting/crowd.py), each still accepted whole or refused
+alone. Under a burst, hundreds of votes share a few dozen commits (the writer
+waits GATHER_SECONDS between batches while a crowd is sending); a lone
 command is applied at once. Because one task assigns sequence numbers in a
 process, they follow each other without gaps.
 
@@ -20,9 +24,12 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
-from ..meeting.errors import N_, CommandError
 from ..imports.store import ImportRejected
+from ..meeting import engine
+from ..meeting.errors import N_, CommandError
+from ..meeting.permissions import Actor
 from ..meetings import JoinError
+from ..models import utcnow
 
 # Refusals a job may raise: answered to the caller, never logged as failures.
 REFUSALS = (CommandError, JoinError, ImportRejected)
@@ -34,6 +41,16 @@ log = logging.getLogger(__name__)
 Job = Callable[[Session], tuple[Any, list[tuple[int, dict]]]]
 
 MAX_BATCH = 500
+# While commands come from many people at once (the previous batch held
+# several), the next batch starts no sooner than this after the previous one
+# started, so they share a commit: a burst's votes cost little each once
+# applied together, and a commit (its fsync, its dozen statements) about as
+# much as ten of them. A lone command, or one person's commands one after
+# the other, go at once.
+GATHER_SECONDS = 0.025
+# Crowd commands of one meeting that follow each other in the queue are
+# applied together, set-based (meeting/crowd.py), up to this many at once.
+MAX_RUN = 250
 # Long enough for tens of commands to share a commit (an fsync) under a burst;
 # short enough that sockets and answers are served between batches.
 BATCH_SECONDS = 0.04
@@ -47,8 +64,9 @@ class Unavailable(Exception):
 
 @dataclass
 class _Item:
-    job: Job
+    job: Job | None
     done: Any
+    command: tuple[Actor, Any] | None = None  # (actor, payload) of a meeting command
     result: Any = None
     error: Exception | None = None
     events: list = field(default_factory=list)
@@ -62,6 +80,8 @@ class Writer:
         self.broadcaster = broadcaster
         self._queue = None
         self._started = False
+        self._last_batch = 0.0  # when the previous batch started
+        self._last_size = 0     # and how many items it held
         self.batches = 0  # commits made; read by tests and benchmarks
 
     def _start(self) -> None:
@@ -77,8 +97,16 @@ class Writer:
     def call(self, job: Job) -> Any:
         """Run `job` in the next batch; return its result once committed, or
         raise its refusal (REFUSALS) or Unavailable."""
+        return self._wait(_Item(job, None))
+
+    def command(self, actor: Actor, payload: Any) -> engine.Accepted:
+        """Run a meeting command in the next batch; its Accepted once committed,
+        or its CommandError, or Unavailable."""
+        return self._wait(_Item(None, None, (actor, payload)))
+
+    def _wait(self, item: _Item) -> Any:
         self._start()
-        item = _Item(job, self.socketio.server.eio.create_event())
+        item.done = self.socketio.server.eio.create_event()
         self._queue.put(item)
         if not item.done.wait(WAIT_SECONDS):
             raise Unavailable()
@@ -92,6 +120,10 @@ class Writer:
             while True:
                 if not waiting:
                     waiting.append(self._queue.get())
+                    rest = self._last_batch + GATHER_SECONDS - time.monotonic()
+                    if rest > 0 and self._last_size > 1:  # a crowd: let more join this batch
+                        self.socketio.sleep(rest)
+                self._last_batch = time.monotonic()
                 while len(waiting) < MAX_BATCH:
                     try:
                         waiting.append(self._queue.get_nowait())
@@ -106,6 +138,7 @@ class Writer:
                         item.done.set()
                     done = len(waiting)
                 waiting = waiting[done:]
+                self._last_size = done
                 # Let handlers waiting on their answers (and new commands) run.
                 self.socketio.sleep(0)
 
@@ -116,16 +149,15 @@ class Writer:
         started = time.monotonic()
         batch: list[_Item] = []
         try:
-            for item in waiting:
-                batch.append(item)
-                try:
-                    with session.begin_nested():
-                        item.result, item.events = item.job(session)
-                except REFUSALS as exc:
-                    item.error = exc
-                except Exception:
-                    log.exception("command failed")
-                    item.error = Unavailable()
+            while len(batch) < len(waiting):
+                run = self._crowd_run(waiting, len(batch))
+                if run:
+                    self._apply_crowd(session, run)
+                    batch.extend(run)
+                else:
+                    item = waiting[len(batch)]
+                    batch.append(item)
+                    self._apply_one(session, item)
                 if time.monotonic() - started > BATCH_SECONDS:
                     break
             events = [e for item in batch if item.error is None for e in item.events]
@@ -133,7 +165,7 @@ class Writer:
             # "queued for broadcast" one step for a client that is connecting.
             with self.broadcaster.exclusive():
                 try:
-                    session.commit()
+                    self._commit(session)
                 except Exception:
                     log.exception("commit failed")
                     session.rollback()
@@ -148,3 +180,68 @@ class Writer:
             for item in batch:
                 item.done.set()
         return len(batch)
+
+    def _commit(self, session) -> None:
+        """SQLite's commit waits for an fsync, and the driver blocks the whole
+        process meanwhile (under eventlet: every connection), so it waits in a
+        native thread (run_blocking: eventlet's tpool in app.py). psycopg's
+        waits already yield (PSYCOPG_WAIT_FUNC) and must stay on the hub."""
+        real = session()  # the scoped session's Session: the thread has no app context
+        if real.get_bind().dialect.name == "sqlite":
+            self.app.extensions["sinkron"].run_blocking(real.commit)
+        else:
+            real.commit()
+
+    @staticmethod
+    def _crowd_run(waiting: list[_Item], start: int) -> list[_Item]:
+        """The crowd commands of one meeting that follow each other from `start`."""
+        run: list[_Item] = []
+        for item in waiting[start:start + MAX_RUN]:
+            if item.command is None or not engine.is_crowd(item.command[1]) or (
+                    run and item.command[0].meeting_id != run[0].command[0].meeting_id):
+                break
+            run.append(item)
+        return run
+
+    def _apply_one(self, session, item: _Item) -> None:
+        """One job or command in its own savepoint."""
+        try:
+            with session.begin_nested():
+                if item.command is None:
+                    item.result, item.events = item.job(session)
+                else:
+                    actor, payload = item.command
+                    item.result = engine.execute(session, actor, payload)
+                    item.events = _events_of(actor, item.result)
+        except REFUSALS as exc:
+            item.error = exc
+        except Exception:
+            log.exception("command failed")
+            item.error = Unavailable()
+
+    def _apply_crowd(self, session, run: list[_Item]) -> None:
+        """A run of crowd commands set-based, in one savepoint. Should the run
+        fail as a whole (not a refusal: a bug, a constraint), it is rolled back
+        and its commands are applied one by one, so one bad command fails alone."""
+        meeting_id = run[0].command[0].meeting_id
+        try:
+            with session.begin_nested():
+                outcomes = engine.execute_crowd(
+                    session, meeting_id, [(actor, payload, utcnow()) for actor, payload in
+                                          (item.command for item in run)])
+        except Exception:
+            log.exception("set-based run of %s commands failed; one by one instead", len(run))
+            for item in run:
+                self._apply_one(session, item)
+            return
+        # Rows changed through the connection: nothing loaded before may be trusted.
+        session.expire_all()
+        for item, outcome in zip(run, outcomes):
+            if isinstance(outcome, CommandError):
+                item.error = outcome
+            else:
+                item.result, item.events = outcome, _events_of(item.command[0], outcome)
+
+
+def _events_of(actor: Actor, accepted: engine.Accepted) -> list[tuple[int, dict]]:
+    return [(actor.meeting_id, accepted.event)] if accepted.event else []

@@ -9,18 +9,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..models import (
-    Comment, CommentSupport, Decision, FloorRequest, Mark, Meeting, Participant,
+    Comment, CommentSupport, Decision, Mark, Meeting, Participant,
     PlanItem, Proposal, Vote, VotingRound,
 )
 from . import floor as floor_rules
 from . import tallies, views
+from .crowd import Crowd, Mark_, Person
 from .errors import N_, CommandError
 from .permissions import Actor, require_site
-from .tallies import tally_one
 from .schema import (
     Field, boolean, choice, clock_time, date, id_list, ident, integer, nip, obj, obj_list, text,
 )
@@ -40,6 +40,15 @@ class Context:
     site_ids: list[int]
 
 
+@dataclass
+class CrowdContext:
+    crowd: Crowd
+    actor: Actor
+    me: Person  # the actor's participant row
+    now: dt.datetime
+    site_ids: list[int]
+
+
 @dataclass(frozen=True)
 class Command:
     type: str
@@ -52,6 +61,10 @@ class Command:
     # Votes are private: their events carry no actor.
     anonymous: bool = False
     at_least_one: tuple[str, ...] = ()
+    # A crowd command (everyone sends it at once) is applied set-based, in a
+    # run with others (crowd.py): `apply` gets a CrowdContext and returns the
+    # event's data, or a function giving it once the run is stored.
+    crowd: bool = False
 
 
 REGISTRY: dict[str, Command] = {}
@@ -98,6 +111,13 @@ def _on_agenda(ctx: Context, id_: int) -> Proposal:
     p = _proposal(ctx, id_)
     refuse_if_withdrawn(p.withdrawn_at)
     return p
+
+
+def _on_crowd_agenda(ctx: CrowdContext, id_: int) -> None:
+    """_on_agenda for crowd commands, from the run's loaded proposals."""
+    if id_ not in ctx.crowd.proposals:
+        raise _not_found()
+    refuse_if_withdrawn(ctx.crowd.proposals[id_])
 
 
 def _plan_item(ctx: Context, id_: int | None) -> int | None:
@@ -309,31 +329,20 @@ def restore_proposal(ctx: Context, args: dict) -> dict:
 @command("proposal.mark", "take_part", "live",
          {"proposal_id": ident(required=True, nullable=False),
           "status": choice(STATUSES, required=True),
-          "plan_item_id": ident(), "note": text(NOTE_MAX)})
-def mark(ctx: Context, args: dict) -> dict:
-    p = _on_agenda(ctx, args["proposal_id"])
-    plan_item_id = _plan_item(ctx, args.get("plan_item_id"))
-    me = ctx.actor.participant_id
-    existing = ctx.session.scalars(select(Mark).where(
-        Mark.proposal_id == p.id, Mark.participant_id == me)).first()
+          "plan_item_id": ident(), "note": text(NOTE_MAX)}, crowd=True)
+def mark(ctx: CrowdContext, args: dict) -> dict:
+    pid = args["proposal_id"]
+    _on_crowd_agenda(ctx, pid)
+    plan_item_id = args.get("plan_item_id")
+    if plan_item_id is not None and plan_item_id not in ctx.crowd.plan_items:
+        raise _not_found()
     status = args["status"]
-    if status is None:
-        if existing is not None:
-            ctx.session.delete(existing)
-        mark_data = None
-    else:
-        if existing is None:
-            existing = Mark(meeting_id=ctx.meeting.id, proposal_id=p.id, participant_id=me,
-                            site_id=ctx.actor.site_id)
-            ctx.session.add(existing)
-        existing.status = status
-        existing.plan_item_id = plan_item_id
-        existing.note = args.get("note") or ""
-        existing.updated_at = ctx.now
-        mark_data = views.mark_view(existing)
-    ctx.session.flush()
-    return {"proposal_id": p.id, "mark": mark_data,
-            "summary": views.mark_summary(ctx.session, p.id, ctx.site_ids)}
+    new = None if status is None else Mark_(status, plan_item_id, args.get("note") or "",
+                                            ctx.actor.site_id, ctx.now)
+    ctx.crowd.set_mark(ctx.me, pid, new)
+    summary = tallies.summarise_counts(ctx.crowd.mark_counts_of(pid), ctx.site_ids)
+    return {"proposal_id": pid, "mark": views.mark_view(new) if new else None,
+            "summary": {"sites": summary, "disagreement": tallies.disagreement(summary)}}
 
 
 FOLLOW_UP_SCHEMA = {"action": text(2000), "owner": text(300), "due_date": date()}
@@ -409,42 +418,18 @@ def close_voting(ctx: Context, args: dict) -> dict:
     return _close_round(ctx, r)
 
 
-# vote.cast is the burst command (everyone votes when a round opens), so it
-# runs on statements built once, through the connection: no ORM objects, no
-# unit-of-work flush. Its reads see the database as this transaction left it,
-# since the engine flushes after every command.
-_OPEN_ROUND = select(VotingRound.id, VotingRound.mode, VotingRound.budget,
-                     VotingRound.max_per_proposal, VotingRound.hide_results).where(
-    VotingRound.meeting_id == bindparam("m"), VotingRound.is_open.is_(True))
-_PROPOSAL_ROW = select(Proposal.meeting_id, Proposal.withdrawn_at).where(Proposal.id == bindparam("p"))
-_MY_VOTES = select(Vote.proposal_id, Vote.value).where(
-    Vote.round_id == bindparam("r"), Vote.participant_id == bindparam("me"))
-_ONE_VOTE = (Vote.round_id == bindparam("r")) & (Vote.participant_id == bindparam("me")) & (
-    Vote.proposal_id == bindparam("p"))
-_INSERT_VOTE = insert(Vote)
-_UPDATE_VOTE = update(Vote).where(_ONE_VOTE).values(value=bindparam("value"))
-_DELETE_VOTE = delete(Vote).where(_ONE_VOTE)
-_PROPOSAL_VOTES = select(Vote.site_id, Vote.value).where(
-    Vote.round_id == bindparam("r"), Vote.proposal_id == bindparam("p"))
-
-
 @command("vote.cast", "take_part", "live",
          {"proposal_id": ident(required=True, nullable=False),
           "value": integer(0, 100, required=True, nullable=False)},
-         anonymous=True)
-def cast_vote(ctx: Context, args: dict) -> dict:
-    conn = ctx.session.connection()
-    r = conn.execute(_OPEN_ROUND, {"m": ctx.meeting.id}).first()
-    if r is None:
+         anonymous=True, crowd=True)
+def cast_vote(ctx: CrowdContext, args: dict) -> dict:
+    ballots = ctx.crowd.ballots
+    if ballots is None:
         raise _conflict(N_("No voting round is open."))
     pid = args["proposal_id"]
-    row = conn.execute(_PROPOSAL_ROW, {"p": pid}).first()
-    if row is None or row.meeting_id != ctx.meeting.id:
-        raise _not_found()
-    refuse_if_withdrawn(row.withdrawn_at)
-    value = args["value"]
-    me = ctx.actor.participant_id
-    mine = dict(conn.execute(_MY_VOTES, {"r": r.id, "me": me}).all())
+    _on_crowd_agenda(ctx, pid)
+    r, value = ballots.round, args["value"]
+    mine = ballots.mine[ctx.me.id]
     if r.mode == "dots":
         if value > r.max_per_proposal:
             raise CommandError("invalid", N_("At most %(max)s dots on one proposal."),
@@ -455,21 +440,10 @@ def cast_vote(ctx: Context, args: dict) -> dict:
                                budget=r.budget)
     elif not 1 <= value <= 5:
         raise CommandError("invalid", N_("A score is from 1 to 5."))
-    key = {"r": r.id, "me": me, "p": pid}
-    if value == 0:
-        if pid in mine:
-            conn.execute(_DELETE_VOTE, key)
-    elif pid not in mine:
-        conn.execute(_INSERT_VOTE, {"round_id": r.id, "participant_id": me, "proposal_id": pid,
-                                    "site_id": ctx.actor.site_id, "value": value})
-    elif mine[pid] != value:
-        conn.execute(_UPDATE_VOTE, {**key, "value": value})
-    by_site: dict[int, list[int]] = {}
-    for sid, v in conn.execute(_PROPOSAL_VOTES, {"r": r.id, "p": pid}):
-        by_site.setdefault(sid, []).append(v)
+    ctx.crowd.set_vote(ctx.me, pid, value)
     return {"round_id": r.id, "proposal_id": pid, "hide_results": r.hide_results,
-            "tally": tally_one(r.mode, by_site, ctx.site_ids),
-            "voters": views.voter_counts(ctx.session, r, ctx.site_ids)}
+            "tally": tallies.tally_sums(r.mode, ctx.crowd.vote_sums(pid), ctx.site_ids),
+            "voters": ctx.crowd.voter_counts()}
 
 
 # --- comments ----------------------------------------------------------------
@@ -496,21 +470,16 @@ def _comment(ctx: Context, id_: int) -> Comment:
 
 @command("comment.support", "take_part", "live",
          {"comment_id": ident(required=True, nullable=False),
-          "on": boolean(required=True, nullable=False)})
-def support_comment(ctx: Context, args: dict) -> dict:
-    c = _comment(ctx, args["comment_id"])
-    if c.hidden:
+          "on": boolean(required=True, nullable=False)}, crowd=True)
+def support_comment(ctx: CrowdContext, args: dict) -> dict:
+    cid = args["comment_id"]
+    comment = ctx.crowd.comments.get(cid)  # None: unknown or another meeting's
+    if comment is None or comment.hidden:
         raise _not_found()
-    if c.proposal_id is not None:
-        _on_agenda(ctx, c.proposal_id)
-    me = ctx.actor.participant_id
-    existing = ctx.session.get(CommentSupport, (c.id, me))
-    if args["on"] and existing is None:
-        ctx.session.add(CommentSupport(comment_id=c.id, participant_id=me))
-    elif not args["on"] and existing is not None:
-        ctx.session.delete(existing)
-    ctx.session.flush()
-    return {"comment_id": c.id, "on": args["on"], "supports": views.support_count(ctx.session, c.id)}
+    if comment.proposal_id is not None:
+        _on_crowd_agenda(ctx, comment.proposal_id)
+    supports = ctx.crowd.set_support(ctx.me, cid, args["on"])
+    return {"comment_id": cid, "on": args["on"], "supports": supports}
 
 
 @command("comment.hide", "moderate", "open",
@@ -602,38 +571,41 @@ def _withdraw_everything_of(ctx: Context, participant_id: int) -> dict:
 
 # --- the floor ---------------------------------------------------------------
 
-def _on_behalf(ctx: Context, participant_id: int | None) -> Participant:
-    """Hosts raise and lower hands for people at their site without a phone."""
-    if participant_id is None or participant_id == ctx.actor.participant_id:
-        return ctx.session.get(Participant, ctx.actor.participant_id)
-    if ctx.actor.role == "participant":
+def _on_behalf(actor: Actor, meeting_id: int, participant_id: int | None, find):
+    """Hosts raise and lower hands for people at their site without a phone.
+    `find(id)` gives a participant row (ORM object or crowd.Person) or None."""
+    if participant_id is None or participant_id == actor.participant_id:
+        return find(actor.participant_id)
+    if actor.role == "participant":
         raise CommandError("forbidden", N_("Your role may not do this."))
-    who = _participant(ctx, participant_id)
-    require_site(ctx.actor, who.site_id)
+    who = find(participant_id)
+    if who is None or who.meeting_id != meeting_id:
+        raise _not_found()
+    require_site(actor, who.site_id)
     if who.revoked:
         raise _conflict(N_("This participant is revoked."))
     return who
 
 
 @command("floor.request", "take_part", "live",
-         {"proposal_id": ident(), "participant_id": ident()})
-def request_floor(ctx: Context, args: dict) -> dict:
-    who = _on_behalf(ctx, args.get("participant_id"))
+         {"proposal_id": ident(), "participant_id": ident()}, crowd=True)
+def request_floor(ctx: CrowdContext, args: dict):
+    crowd = ctx.crowd
+    who = _on_behalf(ctx.actor, crowd.meeting_id, args.get("participant_id"), crowd.people.get)
     pid = args.get("proposal_id")
     if pid is not None:
-        _on_agenda(ctx, pid)
-    if floor_rules.open_request(ctx.session, ctx.meeting.id, who.id) is not None:
+        _on_crowd_agenda(ctx, pid)
+    if who.id in crowd.raised:
         raise _conflict(N_("This hand is already raised."))
-    ctx.session.add(FloorRequest(meeting_id=ctx.meeting.id, participant_id=who.id,
-                                 site_id=who.site_id, proposal_id=pid, requested_at=ctx.now,
-                                 turn_seconds=ctx.meeting.turn_seconds))
-    ctx.session.flush()
-    return {"participant_id": who.id, "floor": floor_rules.state(ctx.session, ctx.meeting.id)}
+    rows = crowd.raise_hand(who, pid, ctx.now)
+    # The queue shows request ids, which the database gives when the run is stored.
+    return lambda: {"participant_id": who.id, "floor": floor_rules.state_of(rows)}
 
 
 @command("floor.withdraw", "take_part", "live", {"participant_id": ident()})
 def withdraw_floor(ctx: Context, args: dict) -> dict:
-    who = _on_behalf(ctx, args.get("participant_id"))
+    who = _on_behalf(ctx.actor, ctx.meeting.id, args.get("participant_id"),
+                     lambda id_: ctx.session.get(Participant, id_))
     req = floor_rules.open_request(ctx.session, ctx.meeting.id, who.id)
     if req is None:
         raise _conflict(N_("There is no raised hand to lower."))

@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from types import SimpleNamespace
+
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..models import FloorRequest, Meeting, Participant
@@ -69,12 +72,33 @@ def suggest_order(waiting: list[dict], turns_by_site: Counter, turns_by_person: 
     return [r["participant_id"] for r in ordered]
 
 
+def _rows(*columns, meeting_id: int):
+    return (select(*columns).join(Participant, Participant.id == FloorRequest.participant_id)
+            .where(FloorRequest.meeting_id == meeting_id,
+                   FloorRequest.state.in_(OPEN_STATES + ("done",)))
+            .order_by(FloorRequest.requested_at, FloorRequest.id))
+
+
 def state(session: Session, meeting_id: int) -> dict:
     """The floor as screens show it: the queue, the speaker and when the turn ends."""
-    rows = session.execute(
-        select(FloorRequest, Participant).join(Participant, Participant.id == FloorRequest.participant_id)
-        .where(FloorRequest.meeting_id == meeting_id, FloorRequest.state.in_(OPEN_STATES + ("done",)))
-        .order_by(FloorRequest.requested_at, FloorRequest.id)).all()
+    return state_of(session.execute(_rows(FloorRequest, Participant, meeting_id=meeting_id)).all())
+
+
+_REQUEST = FloorRequest.__table__
+
+
+def load_rows(conn: Connection, meeting_id: int) -> list[tuple[SimpleNamespace, SimpleNamespace]]:
+    """The rows state_of() needs, as plain values (for set-based commands)."""
+    out = []
+    for r in conn.execute(_rows(*_REQUEST.c, Participant.name, Participant.category,
+                                meeting_id=meeting_id)):
+        req = SimpleNamespace(**{c.name: getattr(r, c.name) for c in _REQUEST.c})
+        out.append((req, SimpleNamespace(id=req.participant_id, name=r.name, category=r.category)))
+    return out
+
+
+def state_of(rows) -> dict:
+    """The floor from its (request, person) rows in queue order."""
     queue, speaker = [], None
     by_site: Counter = Counter()
     by_person: Counter = Counter()

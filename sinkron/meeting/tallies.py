@@ -21,9 +21,16 @@ def summarise_marks(marks: Iterable[tuple[int, str]], site_ids: Iterable[int]) -
     counts: dict[int, Counter] = {sid: Counter() for sid in site_ids}
     for site_id, status in marks:
         counts.setdefault(site_id, Counter())[status] += 1
+    return summarise_counts(counts, ())
+
+
+def summarise_counts(counts: dict[int, Counter], site_ids: Iterable[int]) -> dict:
+    """summarise_marks() from counts already made: {site_id: Counter(status)}."""
+    everywhere = {sid: Counter() for sid in site_ids}
+    everywhere.update(counts)
     return {
         sid: {"counts": dict(c), "total": sum(c.values()), "top": most_common_status(c)}
-        for sid, c in counts.items()
+        for sid, c in everywhere.items()
     }
 
 
@@ -52,17 +59,21 @@ def tally_votes(mode: str, votes: Iterable[tuple[int, int, int]],
 
 
 def tally_one(mode: str, by_site: dict[int, list[int]], site_ids: list[int]) -> dict:
-    everything = [v for values in by_site.values() for v in values]
+    return tally_sums(mode, {sid: (sum(v), len(v)) for sid, v in by_site.items()}, site_ids)
+
+
+def tally_sums(mode: str, sums: dict[int, tuple[int, int] | list[int]], site_ids: list[int]) -> dict:
+    """One proposal's tally from (sum, count) of its votes per site."""
+    total = sum(s for s, _ in sums.values())
     if mode == "dots":
-        return {"sites": {sid: {"total": sum(by_site.get(sid, ()))} for sid in site_ids},
-                "total": sum(everything)}
-    return {"sites": {sid: _score(by_site.get(sid, ())) for sid in site_ids},
-            **_score(everything)}
+        return {"sites": {sid: {"total": sums[sid][0] if sid in sums else 0} for sid in site_ids},
+                "total": total}
+    return {"sites": {sid: _score(*sums.get(sid, (0, 0))) for sid in site_ids},
+            **_score(total, sum(n for _, n in sums.values()))}
 
 
-def _score(values) -> dict:
-    values = list(values)
-    return {"mean": round(sum(values) / len(values), 2) if values else None, "count": len(values)}
+def _score(total: int, count: int) -> dict:
+    return {"mean": round(total / count, 2) if count else None, "count": count}
 
 
 def empty_tally(mode: str, site_ids: list[int]) -> dict:

@@ -3,6 +3,9 @@
 //
 // - Events apply only when seq = last_seq + 1; seq <= last_seq is dropped
 //   (duplicates after a snapshot); a gap asks the server `sync {last_seq}`.
+// - Screens ask for totals (auth.compact): a run of votes, marks, supports
+//   and raised hands arrives as one `totals` item covering seqs
+//   from_seq..seq, which applies when from_seq <= last_seq + 1.
 // - Reconnecting sends auth.last_seq, so the server replays what was missed.
 // - Every command gets an op_id and is kept in localStorage until the server
 //   acknowledges it; it is resent after a reconnect or a reload (the server
@@ -78,7 +81,7 @@ export function connect({ token, lang, onChange, onError, onRefused, onConnect }
 
   const socket = io({
     auth: (cb) => {
-      const auth = { token, lang };
+      const auth = { token, lang, compact: true };
       if (live.state) auth.last_seq = live.state.seq;
       cb(auth);
     },
@@ -130,7 +133,8 @@ export function connect({ token, lang, onChange, onError, onRefused, onConnect }
     let applied = false;
     for (const e of events) {
       if (e.seq <= live.state.seq) continue; // seen already
-      if (e.seq !== live.state.seq + 1) { // a gap: ask for what is missing
+      // A totals item covers from_seq..seq; it may start before what we have.
+      if ((e.from_seq ?? e.seq) > live.state.seq + 1) { // a gap: ask for what is missing
         requestSync();
         break;
       }

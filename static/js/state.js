@@ -59,6 +59,20 @@ function addAttendee(st, person) {
   upsert(st.attendees, person);
 }
 
+/** New totals by id: mark summaries per proposal, support counts per comment,
+ *  and the round's voter counts and tallies (applyVoting). */
+function setTotals(st, summaries, supports, voting) {
+  for (const [pid, summary] of Object.entries(summaries || {})) {
+    const p = proposal(st, Number(pid));
+    if (p) p.summary = summary;
+  }
+  for (const [cid, n] of Object.entries(supports || {})) {
+    const c = st.comments.find((x) => x.id === Number(cid));
+    if (c) c.supports = n;
+  }
+  applyVoting(st, voting);
+}
+
 const HANDLERS = {
   "meeting.start": (st, d) => { st.meeting.status = d.status; },
   "meeting.reopen": (st, d) => { st.meeting.status = d.status; },
@@ -157,15 +171,12 @@ const HANDLERS = {
     if (d.floor) st.floor = d.floor;
     // A revoked participant no longer counts: the server withdrew their
     // marks, supports and open-round votes and sends the new totals.
-    for (const [pid, summary] of Object.entries(d.summaries || {})) {
-      const p = proposal(st, Number(pid));
-      if (p) p.summary = summary;
-    }
-    for (const [cid, supports] of Object.entries(d.supports || {})) {
-      const c = st.comments.find((x) => x.id === Number(cid));
-      if (c) c.supports = supports;
-    }
-    applyVoting(st, d.voting);
+    setTotals(st, d.summaries, d.supports, d.voting);
+  },
+  // A run of crowd events as its last totals (auth.compact; docs/protocol.md).
+  totals: (st, d) => {
+    setTotals(st, d.summaries, d.supports, d.votes);
+    if (d.floor) st.floor = d.floor;
   },
   // A replaced link: only a new join code changes what screens show.
   "link.replace": (st, d) => {
@@ -185,12 +196,23 @@ export function applyEvent(st, e) {
   st.seq = e.seq;
 }
 
-/** What an acknowledged command tells us that no event does: our own votes
- *  (vote events carry no actor, ballots are private). */
+/** What an acknowledged command tells us that no event may: our own votes
+ *  (vote events carry no actor, ballots are private), and our own marks and
+ *  supports, which a `totals` item sums up without saying who did what. */
 export function noteAccepted(st, cmd) {
-  if (!st || cmd.type !== "vote.cast" || !st.voting.round) return;
-  if (cmd.value) st.voting.my_votes[key(cmd.proposal_id)] = cmd.value;
-  else delete st.voting.my_votes[key(cmd.proposal_id)];
+  if (!st) return;
+  if (cmd.type === "vote.cast" && st.voting.round) {
+    if (cmd.value) st.voting.my_votes[key(cmd.proposal_id)] = cmd.value;
+    else delete st.voting.my_votes[key(cmd.proposal_id)];
+  } else if (cmd.type === "proposal.mark") {
+    if (cmd.status) {
+      st.my_marks[key(cmd.proposal_id)] = { status: cmd.status, plan_item_id: cmd.plan_item_id ?? null,
+                                            note: (cmd.note || "").trim() };
+    } else delete st.my_marks[key(cmd.proposal_id)];
+  } else if (cmd.type === "comment.support") {
+    const c = st.comments.find((x) => x.id === cmd.comment_id);
+    if (c) c.supported = cmd.on;
+  }
 }
 
 // --- derived values --------------------------------------------------------
