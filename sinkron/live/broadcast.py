@@ -3,9 +3,9 @@
 A lone event goes out at once, from the task that committed it. After each
 send the broadcaster waits one window (SINKRON_BATCH_WINDOW_MS) before the
 next, so whatever commits in the meantime shares a single `events` list; while
-a burst goes on, windows stretch (BURST_STRETCH, BURST_GROWTH): 500 votes in
-a second become about eight messages per client, not 500. Each list is
-encoded once per audience.
+a burst goes on, windows stretch, and a burst's last events go once commits
+go quiet (pacing.py): 500 votes in a second become a handful of messages per
+client, not 500. Each list is encoded once per audience.
 
 With several processes (SOCKETIO_MESSAGE_QUEUE set) each process still wakes
 its own broadcaster after a commit, but what is sent is read back from the
@@ -35,23 +35,13 @@ from sqlalchemy import select, update
 from ..meeting.compaction import compact
 from ..meeting.engine import event_wire, for_audience
 from ..models import Event, Meeting
+from .pacing import Pacing
 
 log = logging.getLogger(__name__)
 
 # Messages this process publishes for every process, itself included
 # (python-socketio skips messages carrying its own host id).
 ORDERED_HOST_ID = "sinkron-ordered"
-
-
-# While a burst goes on, each window is this much longer than the one before
-# (the first 1.5 times the window after a lone event), up to BURST_WINDOW_MAX:
-# a one-second vote burst becomes about eight messages per client, and a
-# burst that lasts longer (a slow machine, a long debate of marks) does not
-# send proportionally more. Each message costs a frame per connection, the
-# largest share of the server's work in a burst once commands are cheap.
-BURST_STRETCH = 1.5
-BURST_GROWTH = 1.25
-BURST_WINDOW_MAX = 0.2
 
 
 def room(meeting_id: int, audience: str) -> str:
@@ -64,18 +54,24 @@ class Broadcaster:
         self.app, self.db = app, db
         config = app.config
         self._lock = threading.RLock()
-        self.window = config["SINKRON_BATCH_WINDOW_MS"] / 1000
         # "naive": every event on its own message at once, the benchmarks' baseline.
         self.naive = config["SINKRON_BROADCAST_MODE"] == "naive"
         self.shared = bool(config.get("SOCKETIO_MESSAGE_QUEUE"))
         self._pending: dict[int, list[dict]] = defaultdict(list)
         self._wake = None
         self._started = False
-        # No send before this moment: the window after the previous send.
-        self._next_send = 0.0
-        self._burst_window = self.window * BURST_STRETCH
+        self._pacing = Pacing(config["SINKRON_BATCH_WINDOW_MS"] / 1000)
         self._hooks = []
         self.messages_sent = 0
+
+    @property
+    def window(self) -> float:
+        """The window after a lone send (tests widen it)."""
+        return self._pacing.window
+
+    @window.setter
+    def window(self, seconds: float) -> None:
+        self._pacing = Pacing(seconds)
 
     def exclusive(self):
         """Held while committing + queueing (writer), while sending (here), and
@@ -109,7 +105,7 @@ class Broadcaster:
         self._start()
         for meeting_id, event in events:
             self._pending[meeting_id].append(event)
-        if not self.shared and time.monotonic() >= self._next_send:
+        if self._pacing.published(time.monotonic()) and not self.shared:
             # Outside a burst: out at once, from the committing task. Waking the
             # broadcaster instead cost a task switch, after the command's answer
             # and whatever else was ready: the naive mode's fan-out was faster.
@@ -117,8 +113,7 @@ class Broadcaster:
                 self.flush()
             except Exception:  # committed is committed: never fail the writer
                 log.exception("broadcast failed")
-            self._next_send = time.monotonic() + self.window
-            self._burst_window = self.window * BURST_STRETCH
+            self._pacing.sent(time.monotonic())
             return
         self._wake.set()
 
@@ -184,20 +179,17 @@ class Broadcaster:
         while True:
             self._wake.wait()
             self._wake.clear()
-            # The window: events arriving within it after a send wait and go out together.
-            rest = self._next_send - time.monotonic()
-            if rest > 0:
+            # The window: events arriving within it after a send wait and go
+            # out together, unless commits go quiet first.
+            pacing = self._pacing
+            while (rest := pacing.due() - time.monotonic()) > 0:
                 self.socketio.sleep(rest)
-            else:  # quiet since the last window (several processes wake us for every commit)
-                self._burst_window = self.window * BURST_STRETCH
             with self.exclusive():
+                if not self._pending:  # sent meanwhile from a commit outside any window
+                    continue
                 try:
                     self.flush()
                 except Exception:  # the task must survive anything
                     log.exception("broadcast failed")
-                # Events came within a window of the last send: a burst. Its windows
-                # stretch, so a one-second burst stays well under 15 messages.
-                self._next_send = time.monotonic() + self._burst_window
-                self._burst_window = min(self._burst_window * BURST_GROWTH,
-                                         max(BURST_WINDOW_MAX, self.window))
+                pacing.sent(time.monotonic())
             self.db.session.remove()

@@ -7,7 +7,7 @@ savepoint, except crowd commands (votes, marks, supports, raised hands):
 those of one meeting that follow each other in the queue are applied
 together, set-based (meeting/crowd.py), each still accepted whole or refused
 alone. Under a burst, hundreds of votes share a few dozen commits (the writer
-waits GATHER_SECONDS between batches while a crowd is sending); a lone
+waits gather_seconds() between batches while a crowd is sending); a lone
 command is applied at once. Because one task assigns sequence numbers in a
 process, they follow each other without gaps.
 
@@ -46,8 +46,14 @@ MAX_BATCH = 500
 # started, so they share a commit: a burst's votes cost little each once
 # applied together, and a commit (its fsync, its dozen statements) about as
 # much as ten of them. A lone command, or one person's commands one after
-# the other, go at once.
+# the other, go at once. Under a crowd (the previous batch held CROWD_BATCH
+# or more) the gather doubles: a batch's commit and statements cost about as
+# much whether it holds 12 votes or 25, so 500 votes in a second cost the
+# writer ~0.1 s of CPU instead of ~0.17 s, for ~25 ms more acknowledgement
+# latency.
 GATHER_SECONDS = 0.025
+CROWD_GATHER_SECONDS = 0.05
+CROWD_BATCH = 8
 # Crowd commands of one meeting that follow each other in the queue are
 # applied together, set-based (meeting/crowd.py), up to this many at once.
 MAX_RUN = 250
@@ -120,8 +126,8 @@ class Writer:
             while True:
                 if not waiting:
                     waiting.append(self._queue.get())
-                    rest = self._last_batch + GATHER_SECONDS - time.monotonic()
-                    if rest > 0 and self._last_size > 1:  # a crowd: let more join this batch
+                    rest = self._last_batch + gather_seconds(self._last_size) - time.monotonic()
+                    if rest > 0:  # a crowd: let more join this batch
                         self.socketio.sleep(rest)
                 self._last_batch = time.monotonic()
                 while len(waiting) < MAX_BATCH:
@@ -241,6 +247,14 @@ class Writer:
                 item.error = outcome
             else:
                 item.result, item.events = outcome, _events_of(item.command[0], outcome)
+
+
+def gather_seconds(last_size: int) -> float:
+    """How long after the previous batch started the next one may start, by
+    how many items the previous one held."""
+    if last_size >= CROWD_BATCH:
+        return CROWD_GATHER_SECONDS
+    return GATHER_SECONDS if last_size > 1 else 0.0
 
 
 def _events_of(actor: Actor, accepted: engine.Accepted) -> list[tuple[int, dict]]:

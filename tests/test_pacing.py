@@ -1,0 +1,108 @@
+"""The broadcaster's and the writer's timing rules, on given times (no clock)."""
+import random
+
+from sinkron.live import pacing
+from sinkron.live.pacing import QUIET_GAPS, QUIET_SECONDS, Pacing
+from sinkron.live.writer import CROWD_BATCH, CROWD_GATHER_SECONDS, GATHER_SECONDS, gather_seconds
+
+
+def _sends(p: Pacing, commits: list[float]) -> list[float]:
+    """What the broadcaster does with commits at these moments: the moments
+    messages go out."""
+    sends, pending = [], False
+    for t in commits:
+        if pending and p.due() <= t:       # the sending task woke first
+            sends.append(p.due())
+            p.sent(sends[-1])
+            pending = False
+        if p.published(t) and not pending:
+            sends.append(t)
+            p.sent(t)
+        else:
+            pending = True
+    if pending:
+        sends.append(p.due())
+        p.sent(sends[-1])
+    return sends
+
+
+def _every(step: float, until: float, start: float = 0.0) -> list[float]:
+    return [round(start + i * step, 6) for i in range(int((until - start) / step) + 1)]
+
+
+def test_a_lone_event_goes_at_once_and_opens_a_window():
+    p = Pacing(0.06)
+    assert p.published(10.0)
+    p.sent(10.0)
+    assert p.next_send == 10.06
+    assert not p.published(10.03)          # within the window: waits
+    assert p.due() == 10.06
+
+
+def test_lone_events_apart_each_go_at_once_with_the_first_window():
+    p = Pacing(0.06)
+    sends = _sends(p, [0.0, 0.5, 1.0, 1.5])
+    assert sends == [0.0, 0.5, 1.0, 1.5]
+    assert p.next_send == 1.5 + 0.06
+
+
+def test_windows_grow_in_a_burst_up_to_the_maximum():
+    p = Pacing(0.06)
+    sends = _sends(p, _every(0.01, 5.0))
+    windows = [round(b - a, 6) for a, b in zip(sends, sends[1:])]
+    assert windows[0] == 0.06
+    assert windows[1] == 0.06 * pacing.BURST_STRETCH
+    assert all(b >= a for a, b in zip(windows, windows[1:-1]))
+    assert max(windows) == pacing.BURST_WINDOW_MAX
+
+
+def test_a_one_second_burst_is_few_messages_and_its_end_is_not_held_back():
+    # The writer commits every 50 ms under a crowd, for one second.
+    sends = _sends(Pacing(0.06), _every(0.05, 1.0))
+    assert len(sends) <= 8
+    # The last commit goes once commits are quiet, not at a window's end.
+    assert sends[-1] == 1.0 + QUIET_SECONDS
+
+
+def test_commits_closer_than_the_quiet_do_not_cut_a_window():
+    p = Pacing(0.06)
+    sends = _sends(p, _every(0.05, 0.6))
+    # Between the sends, windows only: none came from a quiet before the end.
+    assert sends[:-1] == sorted(set(sends[:-1]))
+    assert all(b - a >= 0.06 - 1e-9 for a, b in zip(sends, sends[1:-1]))
+    assert len(sends) <= 6
+
+
+def test_on_a_busy_machine_slow_commits_still_share_growing_windows():
+    # Commits 100-140 ms apart (the server waiting for a core), or irregular,
+    # for three seconds: with a fixed quiet, or windows starting over after
+    # each commit that came after a window's end, most would go alone.
+    for step in (0.1, 0.14):
+        assert len(_sends(Pacing(0.06), _every(step, 3.0))) <= 12
+    rng = random.Random(1)
+    t, commits = 0.0, []
+    while t < 3.0:
+        commits.append(round(t, 6))
+        t += rng.uniform(0.02, 0.2)
+    assert len(_sends(Pacing(0.06), commits)) <= 12
+
+
+def test_the_quiet_grows_with_the_gaps_of_the_burst_and_starts_over_after_it():
+    p = Pacing(0.06)
+    _sends(p, [0.0, 0.05, 0.25])          # a 200 ms gap within the burst
+    assert p.longest_gap == 0.2
+    p.published(0.3)
+    assert p.due() == min(p.next_send, 0.3 + QUIET_GAPS * 0.2)
+    p.published(10.0)                      # long after: a new start
+    assert p.longest_gap == 0.0 and p.burst_window == 0.06 * pacing.BURST_STRETCH
+
+
+def test_the_writer_gathers_only_under_a_crowd_and_longer_under_a_large_one():
+    assert gather_seconds(0) == 0 and gather_seconds(1) == 0   # a lone command goes at once
+    assert gather_seconds(2) == GATHER_SECONDS
+    assert gather_seconds(CROWD_BATCH - 1) == GATHER_SECONDS
+    assert gather_seconds(CROWD_BATCH) == CROWD_GATHER_SECONDS
+    assert gather_seconds(400) == CROWD_GATHER_SECONDS
+    # The broadcaster's quiet must outlast the writer's gather, or a burst in
+    # progress would be cut into extra messages.
+    assert QUIET_SECONDS > CROWD_GATHER_SECONDS
