@@ -57,11 +57,13 @@ def test_windows_grow_in_a_burst_up_to_the_maximum():
 
 
 def test_a_one_second_burst_is_few_messages_and_its_end_is_not_held_back():
-    # The writer commits every 50 ms under a crowd, for one second.
-    sends = _sends(Pacing(0.06), _every(0.05, 1.0))
-    assert len(sends) <= 8
-    # The last commit goes once commits are quiet, not at a window's end.
-    assert sends[-1] == 1.0 + QUIET_SECONDS
+    # The writer commits every 50 ms under a crowd, for a second or a little more.
+    for until in (1.0, 1.2):
+        p = Pacing(0.06)
+        sends = _sends(p, _every(0.05, until))
+        assert len(sends) <= 6
+        # The last commit goes once commits are quiet, not at its window's end.
+        assert until <= sends[-1] <= until + QUIET_SECONDS
 
 
 def test_commits_closer_than_the_quiet_do_not_cut_a_window():

@@ -20,8 +20,8 @@ extra messages; and on a busy machine at least QUIET_GAPS times the longest
 gap between two commits of the burst so far."""
 from __future__ import annotations
 
-BURST_STRETCH = 1.5
-BURST_GROWTH = 1.5
+BURST_STRETCH = 2.5
+BURST_GROWTH = 2.0
 BURST_WINDOW_MAX = 0.5
 QUIET_SECONDS = 0.08
 QUIET_GAPS = 1.5
