@@ -62,6 +62,7 @@ class Meeting:
 
     def __init__(self, folder: Path):
         self._tmp = tempfile.TemporaryDirectory(prefix="sinkron-matching-")
+        self._instance = os.environ.get("SINKRON_INSTANCE")
         os.environ["SINKRON_INSTANCE"] = str(Path(self._tmp.name) / "instance")
         from flask_migrate import upgrade
         from sinkron import create_app
@@ -72,6 +73,8 @@ class Meeting:
                                "SINKRON_ASYNC_MODE": "threading", "PUBLIC_URL": "http://sinkron.test"})
         with self.app.app_context():
             upgrade()
+            for name in ("alembic", "bm25s"):   # upgrade() configures logging anew
+                logging.getLogger(name).setLevel(logging.WARNING)
             meeting, _ = create_meeting(db.session, "http://sinkron.test", title="matching",
                                         sites=[{"name": "A"}, {"name": "B"}],
                                         facilitator={"name": "F"})
@@ -94,6 +97,10 @@ class Meeting:
         with self.app.app_context():
             db.engine.dispose()
         self._tmp.cleanup()
+        if self._instance is None:
+            os.environ.pop("SINKRON_INSTANCE", None)
+        else:
+            os.environ["SINKRON_INSTANCE"] = self._instance
 
 
 def score(found: list[dict], labels: dict[str, str], only: set[str] | None = None) -> Figures:
