@@ -15,9 +15,10 @@ def _sends(p: Pacing, commits: list[float]) -> list[float]:
             sends.append(p.due())
             p.sent(sends[-1])
             pending = False
-        if p.published(t) and not pending:
+        if p.published(t):                 # at once, with anything pending
             sends.append(t)
             p.sent(t)
+            pending = False
         else:
             pending = True
     if pending:
@@ -89,6 +90,18 @@ def test_on_a_busy_machine_slow_commits_still_share_growing_windows():
     assert len(_sends(Pacing(0.06), commits)) <= 12
 
 
+def test_a_lone_event_after_a_burst_is_not_held_back_by_its_long_windows():
+    p = Pacing(0.06)
+    burst = _sends(p, _every(0.05, 2.0))
+    assert p.next_send - burst[-1] >= 0.3   # the windows had grown
+    after = burst[-1] + pacing.LONE_GAP
+    assert p.published(after)              # goes at once
+    p.sent(after)
+    assert p.next_send == after + 0.06     # and what follows it, after the first window
+    assert not p.published(after + 0.01)
+    assert p.due() == after + 0.06
+
+
 def test_the_quiet_grows_with_the_gaps_of_the_burst_and_starts_over_after_it():
     p = Pacing(0.06)
     _sends(p, [0.0, 0.05, 0.25])          # a 200 ms gap within the burst
@@ -97,6 +110,7 @@ def test_the_quiet_grows_with_the_gaps_of_the_burst_and_starts_over_after_it():
     assert p.due() == min(p.next_send, 0.3 + QUIET_GAPS * 0.2)
     p.published(10.0)                      # long after: a new start
     assert p.longest_gap == 0.0 and p.burst_window == 0.06 * pacing.BURST_STRETCH
+    assert p.due() <= 10.0
 
 
 def test_the_writer_gathers_only_under_a_crowd_and_longer_under_a_large_one():
@@ -108,3 +122,36 @@ def test_the_writer_gathers_only_under_a_crowd_and_longer_under_a_large_one():
     # The broadcaster's quiet must outlast the writer's gather, or a burst in
     # progress would be cut into extra messages.
     assert QUIET_SECONDS > CROWD_GATHER_SECONDS
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+
+def test_the_broadcaster_sends_a_lone_event_at_once_and_holds_a_burst(app, monkeypatch):
+    """The real broadcaster (threading mode) on a clock the test moves: what
+    it sends at once, from the committing call, is known when publish returns."""
+    from sinkron.live import broadcast
+    clock = _Clock()
+    monkeypatch.setattr(broadcast, "time", clock)
+    b = app.extensions["sinkron"].broadcaster
+    b.window = 0.06
+    sent = []
+    b.on_sent(lambda meeting_id, events: sent.append([e["seq"] for e in events]))
+
+    def focus(seq):
+        return (1, {"seq": seq, "type": "agenda.focus", "data": {"proposal_id": seq}})
+
+    with app.app_context(), b.exclusive():
+        b.publish([focus(1)])
+        assert sent == [[1]]                   # lone: at once
+        clock.now += 0.01
+        b.publish([focus(2)])                  # within the window: held
+        assert sent == [[1]]
+        clock.now += pacing.LONE_GAP           # a pause: the next goes at once, with the held one
+        b.publish([focus(3)])
+        assert sent == [[1], [2, 3]]

@@ -7,10 +7,16 @@ on, windows stretch (BURST_STRETCH, then BURST_GROWTH each) up to
 BURST_WINDOW_MAX: every message costs a frame per connection, the largest
 share of the server's work in a burst once commands are cheap, and a burst
 that lasts longer (a slow machine, a long debate of marks) does not send
-proportionally more. A commit that comes soon after a window ended (within
-the next, longer window) still belongs to the burst: it goes at once, but
-the windows keep growing, or a busy machine, whose commits come further
-apart, would send every one of them alone.
+proportionally more.
+
+A burst is commits that follow each other closer than LONE_GAP (a crowd's
+commits, even on a busy machine, come well within it; a person acting alone
+takes longer). An event after such a pause goes at once, whatever window is
+open, so a facilitator's lone action just after a burst is not held back by
+the burst's long windows (it would have been by up to BURST_WINDOW_MAX).
+Within a burst, a commit that comes after a window ended goes at once too,
+but the windows keep growing: a busy machine's commits come further apart,
+and would otherwise each go alone.
 
 So that long windows do not hold back a burst's last events (the final
 tallies), pending events also go once commits have been quiet for
@@ -25,6 +31,7 @@ BURST_GROWTH = 2.0
 BURST_WINDOW_MAX = 0.5
 QUIET_SECONDS = 0.08
 QUIET_GAPS = 1.5
+LONE_GAP = 0.25
 
 
 class Pacing:
@@ -37,14 +44,16 @@ class Pacing:
         self.in_burst = False
 
     def published(self, now: float) -> bool:
-        """Events were queued at `now`. True if they go at once (no window is
-        open); the caller then sends and calls sent()."""
-        self.in_burst = now < self.next_send + self.burst_window
+        """Events were queued at `now`. True if they go at once; the caller
+        then sends and calls sent()."""
+        gap = now - self.last_publish
+        self.in_burst = gap < LONE_GAP
         if self.in_burst:
-            self.longest_gap = max(self.longest_gap, now - self.last_publish)
-        else:
+            self.longest_gap = max(self.longest_gap, gap)
+        else:  # after a pause: at once, and what follows starts from the first window
             self.burst_window = self.window * BURST_STRETCH
             self.longest_gap = 0.0
+            self.next_send = min(self.next_send, now)
         self.last_publish = now
         return now >= self.next_send
 
