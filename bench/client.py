@@ -76,6 +76,7 @@ class LiveClient:
             auth["compact"] = True
         await self.sio.connect(self.url, auth=auth,
                                transports=["websocket"], wait_timeout=60)
+        self._tolerate_late_pings()
 
     async def reconnect(self) -> None:
         """Leave and come back with last_seq, as a phone does after a drop."""
@@ -89,6 +90,17 @@ class LiveClient:
         if self.last_seq is not None:
             auth["last_seq"] = self.last_seq
         await self.sio.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=60)
+        self._tolerate_late_pings()
+
+    def _tolerate_late_pings(self) -> None:
+        """python-engineio's client gives up when it has had nothing to write
+        for ping interval + 5 s (30 s): a pong written a few seconds late,
+        because this worker (niced, 125 clients on one event loop) waited for a
+        core on a busy machine, dropped the connection in both modes. A phone's
+        engine.io client waits interval + timeout (45 s) for the next ping;
+        the same here. The server's pings are unchanged."""
+        eio = self.sio.eio
+        eio.ping_interval = max(eio.ping_interval, eio.ping_interval + eio.ping_timeout - 5)
 
     async def disconnect(self) -> None:
         self._leaving = True
