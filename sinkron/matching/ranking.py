@@ -45,8 +45,10 @@ NOT_IN_PLANS_PENALTY = 0.10  # Kewenangan Desa / Pusat / Non-pemerintah: not a r
 SETTING_PENALTY = 0.08
 SECTOR_BONUS = 0.04          # the proposal's Sektor / Bidang named in the item's agency or programme
 
-_BUILD, _REPAIR = "bangun", "rehabilitasi"
-_DAMAGE = {"rusak", "bocor", "jebol", "retak", "roboh", "runtuh", "putus", "lapuk", "ambruk", "hancur"}
+_BUILD, _REPAIR = "bangun", {"rehabilitasi", "pelihara", "rekonstruksi"}
+_DAMAGE = {"rusak", "bocor", "jebol", "retak", "roboh", "runtuh", "putus", "lapuk", "ambruk", "hancur",
+           "berlubang", "lubang", "amblas", "ambles", "longsor", "mampet", "tersumbat", "pecah", "patah",
+           "bolong", "rubuh", "keropos", "tergerus"}
 
 
 @dataclass
@@ -83,7 +85,7 @@ def _codes_match(proposal: str, item: str) -> str:
 
 def _action(terms: Iterable[str]) -> str:
     terms = set(terms)
-    if _REPAIR in terms:
+    if _REPAIR & terms:
         return "repair"
     if _BUILD in terms:
         return "build"
