@@ -9,6 +9,11 @@ if __name__ == "__main__":
     # psycopg's default wait function blocks the whole process under eventlet;
     # its select-based one yields to other green threads once select is patched.
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+    import warnings
+
+    # The stack is given (see README); its deprecation notice, printed on
+    # every start, would only alarm the facilitator. Only that one is hidden.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()

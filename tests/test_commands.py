@@ -208,6 +208,10 @@ def test_closed_meeting_answers_closed(app, room, client, demo):
                     (room.fac, "proposal.add", {"title": "x"}),
                     (room.fac, "meeting.close", {})]:
         assert error_code(c.send(t, **f)) == "closed"
+    # The final results can still go up on both projectors.
+    assert room.fac.send("projector.view", view="results")["ok"]
+    assert room.proj_lotim.wait_for("projector.view")["data"]["view"] == "results"
+    assert error_code(room.prov.send("projector.view", view="agenda")) == "forbidden"
     r = client.post("/api/join", json={"code": demo.sites[0].join_code, "name": "Telat", "category": "LSM"})
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "closed"
     assert room.fac.send("meeting.reopen")["ok"]

@@ -128,3 +128,10 @@ def test_refused_connection_and_pages(server, meeting):
     with pytest.raises(socketio.exceptions.ConnectionError):
         sio.connect(server.url, auth={"token": "not-a-real-token-at-all"}, transports=["websocket"],
                     wait_timeout=5)
+
+
+def test_start_up_prints_no_eventlet_deprecation_notice(server, meeting):
+    # The facilitator reads this terminal for the links and the password.
+    log = server.log_path.read_text()
+    assert "Sinkron is running" in log
+    assert "Eventlet is deprecated" not in log

@@ -59,10 +59,23 @@ def test_sign_in_then_back_where_one_was_going(client, app):
 def test_session_holds_the_organiser_id_only_and_sign_out_ends_it(client, app, organiser):
     with client.session_transaction() as s:
         assert s["organiser_id"] == organiser
+        with app.app_context():  # which password, as a digest of its salted hash
+            assert ORGANISER_PASSWORD not in s["organiser_pw"]
+            assert db.session.get(Organiser, organiser).password_hash not in s["organiser_pw"]
         assert not any(ORGANISER_PASSWORD in str(v) for v in s.values())
     r = client.post("/sign-out", data={"csrf_token": form_token(client, "/meetings")})
     assert r.status_code == 303
     assert client.get("/meetings").status_code == 302
+
+
+def test_a_password_change_signs_out_the_sessions_opened_with_the_old_one(client, app, organiser):
+    assert client.get("/meetings").status_code == 200
+    with app.app_context():
+        organisers.set_password(db.session.get(Organiser, organiser), "a new long password 2026")
+        db.session.commit()
+    assert client.get("/meetings").status_code == 302
+    r = _sign_in(client, "Rina", "a new long password 2026")
+    assert r.status_code == 303 and client.get("/meetings").status_code == 200
 
 
 def test_a_removed_organiser_is_signed_out(client, app, organiser):

@@ -223,7 +223,9 @@ def reorder(ctx: Context, args: dict) -> dict:
     return {"proposal_ids": wanted}
 
 
-@command("projector.view", "manage", "open", {"view": choice(PROJECTOR_VIEWS, required=True, nullable=False)})
+# Also once closed: the facilitator shows the final results or the agenda on
+# both projectors after closing, which answer with a "closed" badge.
+@command("projector.view", "manage", "any", {"view": choice(PROJECTOR_VIEWS, required=True, nullable=False)})
 def projector_view(ctx: Context, args: dict) -> dict:
     ctx.meeting.projector_view = args["view"]
     return {"view": args["view"]}

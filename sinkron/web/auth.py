@@ -9,6 +9,8 @@ browser stays the facilitator."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 
 from flask import abort, g, redirect, request, session, url_for
 
@@ -53,27 +55,43 @@ def require_facilitator(meeting_id: int) -> Actor:
     return actor
 
 
-# --- organisers: the session holds the organiser's id, nothing else ------------
+# --- organisers: the session holds the organiser's id and which password -----
 
 ORGANISER_KEY = "organiser_id"
+# A digest of the password hash the browser signed in with (the hash is
+# salted, so any password change gives a new one): changing a leaked
+# password ends every session opened with it.
+PASSWORD_KEY = "organiser_pw"
+
+
+def _password_mark(organiser: Organiser) -> str:
+    return hashlib.sha256(organiser.password_hash.encode()).hexdigest()[:32]
 
 
 def current_organiser() -> Organiser | None:
-    """The signed-in organiser, or None (also when the account was removed)."""
+    """The signed-in organiser, or None (also when the account was removed
+    or its password changed since this browser signed in)."""
     organiser_id = session.get(ORGANISER_KEY)
     if not isinstance(organiser_id, int) or isinstance(organiser_id, bool):
         return None
-    return db.session.get(Organiser, organiser_id)
+    organiser = db.session.get(Organiser, organiser_id)
+    mark = session.get(PASSWORD_KEY)
+    if organiser is None or not isinstance(mark, str) \
+            or not hmac.compare_digest(mark, _password_mark(organiser)):
+        return None
+    return organiser
 
 
 def sign_in(organiser: Organiser) -> None:
     session[ORGANISER_KEY] = organiser.id
+    session[PASSWORD_KEY] = _password_mark(organiser)
     session.pop("csrf", None)  # a new CSRF token for the signed-in browser
     session.permanent = True
 
 
 def sign_out() -> None:
     session.pop(ORGANISER_KEY, None)
+    session.pop(PASSWORD_KEY, None)
     session.pop("csrf", None)
 
 

@@ -119,7 +119,9 @@ function startApp(token, isHost) {
   // one tap marks it accommodated there.
   const markSuggest = h("div", { class: "mark-suggest", hidden: true });
   // A closed (or not yet started) meeting turns the forms read-only, saying why.
-  const markFields = h("fieldset", { class: "plain stack" },
+  // Until the first snapshot they are read-only too: a comment sent before it
+  // would not know the focused proposal and land on the meeting instead.
+  const markFields = h("fieldset", { class: "plain stack", disabled: true },
     markSuggest,
     field(t("status"), markStatus),
     field(t("plan_item_optional"), markPlan, t("plan_item_hint")),
@@ -135,7 +137,7 @@ function startApp(token, isHost) {
   const commentText = h("textarea", { name: "text", rows: 3, maxlength: 2000, required: true });
   const clearDraft = keepDraft(commentText, `sinkron:draft:${code || token.slice(0, 8)}`);
   const commentTarget = h("p", { class: "muted small" });
-  const commentFields = h("fieldset", { class: "plain stack" },
+  const commentFields = h("fieldset", { class: "plain stack", disabled: true },
     field(t("comment_kind"), commentKind),
     field(t("your_comment"), commentText),
     h("button", { type: "submit" }, t("send_comment")));
@@ -205,6 +207,7 @@ function startApp(token, isHost) {
     const text = commentText.value.trim();
     if (!text) { msgs.show(t("need_comment")); commentText.focus(); return; }
     const st = live.state;
+    if (!st) { msgs.show(t("loading")); return; } // the draft stays
     send("comment.add", { kind: commentKind.value, text,
                           proposal_id: st && st.focus != null ? st.focus : null });
     commentText.value = "";

@@ -351,6 +351,11 @@ def test_projector_views_fit_both_screen_sizes(room, view):
         # Equal results share a rank: 3 dots, then three proposals with 2, then the rest.
         ranks = page.locator(".results .rank").all_inner_texts()
         assert ranks[:5] == ["1", "2", "2", "2", "5"], ranks
+        # Titles wrap to two lines rather than being cut after a few words.
+        cut_titles = page.evaluate("""() => [...document.querySelectorAll(".results .t")]
+            .filter(el => el.scrollHeight > el.clientHeight + 2 || el.scrollWidth > el.clientWidth + 2)
+            .map(el => el.textContent)""")
+        assert not cut_titles, cut_titles
     if view == "join":
         expect(page.locator(".view-join img.qr-big")).to_have_attribute("src", f"/j/{room.links['sites'][1]['join_code']}/qr.svg")
         assert page.locator(".view-join img.qr-big").evaluate("img => img.complete && img.naturalWidth > 0")
