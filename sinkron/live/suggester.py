@@ -32,16 +32,40 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
 
 
+class Debounce:
+    """Which meeting to compute when: DELAY after its last change, at most
+    MAX_DELAY after its first change not yet computed. Times are the
+    caller's (monotonic seconds), so the rule is tested without waiting."""
+
+    def __init__(self, delay: float, max_delay: float):
+        self.delay, self.max_delay = delay, max(delay, max_delay)
+        self.due: dict[int, float] = {}    # meeting id -> when to compute
+        self._first: dict[int, float] = {}  # meeting id -> its first change not yet computed
+
+    def change(self, meeting_id: int, now: float) -> None:
+        first = self._first.setdefault(meeting_id, now)
+        self.due[meeting_id] = min(now + self.delay, first + self.max_delay)
+
+    def next_due(self, now: float) -> int | None:
+        """The meeting due at `now` (taken off the schedule), or None."""
+        if not self.due:
+            return None
+        meeting_id, due = min(self.due.items(), key=lambda kv: kv[1])
+        if due > now:
+            return None
+        del self.due[meeting_id]
+        self._first.pop(meeting_id, None)
+        return meeting_id
+
+
 class Suggester:
     def __init__(self, app, socketio, writer):
         config = app.config
         self.app, self.socketio, self.writer = app, socketio, writer
         self.enabled = bool(config["SINKRON_SUGGESTIONS"])
-        self.delay = config["SINKRON_SUGGESTIONS_DELAY"]
-        self.max_delay = max(self.delay, config["SINKRON_SUGGESTIONS_MAX_DELAY"])
+        self.debounce = Debounce(config["SINKRON_SUGGESTIONS_DELAY"],
+                                 config["SINKRON_SUGGESTIONS_MAX_DELAY"])
         self.seconds = config["SINKRON_SUGGESTIONS_SECONDS"]
-        self._due: dict[int, float] = {}    # meeting id -> when to compute
-        self._first: dict[int, float] = {}  # meeting id -> its first change not yet computed
         self._checked: set[int] = set()
         self._started = False
         self._wake = None
@@ -60,26 +84,12 @@ class Suggester:
             self._checked.add(meeting_id)
             self.schedule(meeting_id)
 
-    def schedule(self, meeting_id: int, now: float | None = None) -> None:
+    def schedule(self, meeting_id: int) -> None:
         if not self.enabled:
             return
-        now = time.monotonic() if now is None else now
-        first = self._first.setdefault(meeting_id, now)
-        self._due[meeting_id] = min(now + self.delay, first + self.max_delay)
+        self.debounce.change(meeting_id, time.monotonic())
         self._start()
         self._wake.set()
-
-    def next_due(self, now: float) -> int | None:
-        """The meeting whose computation is due at `now` (removed from the
-        schedule), or None."""
-        if not self._due:
-            return None
-        meeting_id, due = min(self._due.items(), key=lambda kv: kv[1])
-        if due > now:
-            return None
-        del self._due[meeting_id]
-        self._first.pop(meeting_id, None)
-        return meeting_id
 
     def _start(self) -> None:
         if not self._started:
@@ -92,8 +102,8 @@ class Suggester:
             while True:
                 self._wake.wait()
                 self._wake.clear()
-                while self._due:
-                    meeting_id = self.next_due(time.monotonic())
+                while self.debounce.due:
+                    meeting_id = self.debounce.next_due(time.monotonic())
                     if meeting_id is None:
                         self.socketio.sleep(POLL_SECONDS)
                         continue
