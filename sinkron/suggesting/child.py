@@ -18,7 +18,12 @@ from ..meeting.suggestions import TOP, Computed
 log = logging.getLogger(__name__)
 
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
-NICE = 10
+# The lowest priority: the server's event loop comes first on a small machine.
+NICE = 19
+# Numeric libraries start a thread per core; one is enough for the child,
+# and leaves the other core to the server.
+ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                     "NUMEXPR_NUM_THREADS")}
 
 
 class Failed(Exception):
@@ -27,7 +32,7 @@ class Failed(Exception):
 
 def run(database_url: str, meeting_id: int, seconds: float, top: int = TOP) -> Computed | None:
     """The meeting's suggestions, or None when the stored ones are current."""
-    env = {**os.environ, "SINKRON_SUGGEST_DATABASE_URL": database_url}
+    env = {**os.environ, **ONE_THREAD, "SINKRON_SUGGEST_DATABASE_URL": database_url}
     try:
         done = subprocess.run([sys.executable, "-I", WORKER, str(meeting_id), str(top), str(NICE)],
                               capture_output=True, timeout=seconds, env=env)
