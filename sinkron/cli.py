@@ -233,7 +233,41 @@ def register_cli(app: Flask) -> None:
             sys.exit(1)
         click.echo(f"Wrote {target}.")
 
+    @app.cli.command("matches")
+    @click.argument("meeting_id", type=int)
+    @click.option("--top", type=click.IntRange(1, 50), default=5, show_default=True,
+                  help="How many plan items to suggest per proposal.")
+    @click.option("--json", "as_json", is_flag=True, help="Print the suggestions as JSON.")
+    @with_schema
+    def matches(meeting_id: int, top: int, as_json: bool) -> None:
+        """The plan items each proposal is likely in, best first, with reasons."""
+        from .suggestions_query import meeting_suggestions
+        _meeting_or_exit(meeting_id)
+        found = meeting_suggestions(db.session, meeting_id, top)
+        if as_json:
+            click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+            return
+        print_matches(found)
+
     _register_organiser_commands(app)
+
+
+def print_matches(found: list[dict]) -> None:
+    from .matching import STRONG_THRESHOLD
+    if not found:
+        click.echo("No proposals on the agenda.")
+        return
+    click.echo(f"* strong: score at least {STRONG_THRESHOLD} (docs/matching.md)")
+    for entry in found:
+        click.echo(f"{entry['proposal_code'] or '#' + str(entry['proposal_id'])}")
+        if not entry["suggestions"]:
+            click.echo("    no plan item shares its words")
+        for s in entry["suggestions"]:
+            mark = "*" if s["strong"] else " "
+            code = f"{s['plan_item_code']} " if s["plan_item_code"] else ""
+            click.echo(f"  {mark} {s['score']:.2f}  {code}{s['sub_activity']}  ({s['document']})")
+            why = "; ".join(f"{r['kind']}: {r['detail']}" for r in s["reasons"])
+            click.echo(f"           {why}")
 
 
 def _register_organiser_commands(app: Flask) -> None:

@@ -156,6 +156,8 @@ class PlanItem(Base):
     sub_activity: Mapped[str] = mapped_column(String(500), default="")
     location: Mapped[str] = mapped_column(String(500), default="")
     budget: Mapped[Optional[int]] = mapped_column(BigInteger)
+    # Kewenangan, from an optional column; empty: the level comes from `document`.
+    authority: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
 
 class Mark(Base):

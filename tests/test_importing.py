@@ -63,8 +63,22 @@ def test_sample_plan_items_import_fully():
         "sub_activity": "Penyelenggaraan sekolah lapang bagi petani dan kelompok tani",
         # the semicolons inside a comma-separated file are data, not delimiters
         "location": "Kec. Jerowaru; Kec. Keruak", "budget": 180000000,
+        "authority": "",   # no Kewenangan column: the level comes from the document
     }
     assert result.rows[10]["budget"] == 2000000000
+
+
+def test_plan_items_read_an_optional_kewenangan_column():
+    data = ("Dokumen,Sub Kegiatan,Kewenangan\n"
+            "RKPD Provinsi NTB 2021,Rehabilitasi Embung,prov\n"
+            "RKPD Kab. Lombok Timur 2021,Pembangunan Embung,Kabupaten\n"
+            "RKPD Kab. Lombok Timur 2021,Pembangunan Jalan,\n").encode()
+    result = read_plan_items("rkpd.csv", data)
+    assert result.problems == []
+    assert [r["authority"] for r in result.rows] == ["Provinsi", "Kabupaten", ""]
+    bad = read_plan_items("rkpd.csv", b"Dokumen,Sub Kegiatan,Kewenangan\nRKPD,Embung,Kecamatan\n")
+    assert bad.rows == [] or bad.problems
+    assert "Kecamatan" in str(bad.problems[0].params)
 
 
 # --- other layouts -------------------------------------------------------------

@@ -1,7 +1,7 @@
 """the cache of suggested plan items per proposal
 
 Revision ID: b7d41c2e9a10
-Revises: 24ca3e3d125c
+Revises: b7d1e4a9c2f0
 Create Date: 2026-12-02 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41c2e9a10'
-down_revision = '24ca3e3d125c'
+down_revision = 'b7d1e4a9c2f0'
 branch_labels = None
 depends_on = None
 

@@ -90,6 +90,7 @@ PLAN_COLUMNS = {
     "sub_activity": ("text", 500, "sub kegiatan|subkegiatan|nama sub kegiatan"),
     "location": ("text", 500, "lokasi|lokasi kegiatan"),
     "budget": ("amount", 0, "pagu|anggaran|pagu indikatif|pagu anggaran|nilai"),
+    "authority": ("authority", 20, "kewenangan"),
 }
 
 

@@ -7,8 +7,9 @@ dozens of clients reconnect at once (a room's Wi-Fi comes back), building
 all their snapshots back to back stops everyone else's events and
 acknowledgements for seconds. Here each snapshot first takes a token from a
 bucket; without one it waits (the connecting client waits, nobody else
-does), and the process yields between them. Every connect is gated (its
-authentication and replay cost too); a `sync` only when it needs a snapshot."""
+does), and the process yields between them. Every authenticated connect is
+gated (its replay costs too; a made-up token is refused before the gate, so
+a flood of them takes no turn); a `sync` only when it needs a snapshot."""
 from __future__ import annotations
 
 import threading

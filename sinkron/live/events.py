@@ -120,9 +120,10 @@ def rooms_for(actor: Actor, compact: bool = False) -> list[str]:
 def on_connect(auth=None):
     if sent_by_client():
         return refuse_reserved()
-    _admit()
     auth = auth if isinstance(auth, dict) else {}
     lang = pick_language(auth.get("lang"))
+    # Authenticate (one indexed lookup) before the gate: a flood of made-up
+    # tokens is refused at once and takes no turn from real reconnects.
     actor = authenticate(db.session, auth.get("token"))
     if actor is None:
         db.session.rollback()
@@ -131,6 +132,8 @@ def on_connect(auth=None):
         # Two arguments: Socket.IO clients get `message`, and `data` = {code, message}
         # (one dict argument would arrive as its Python repr in `message`).
         raise ConnectionRefusedError(message, {"code": "forbidden", "message": message})
+    db.session.rollback()
+    _admit()
     category = None
     if actor.participant_id is not None:
         category = db.session.get(Participant, actor.participant_id).category

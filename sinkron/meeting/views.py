@@ -59,7 +59,7 @@ def withdrawal_view(p: Proposal) -> dict | None:
 
 
 PLAN_ITEM_FIELDS = ("document", "agency", "code", "programme", "activity", "sub_activity",
-                    "location", "budget")
+                    "location", "budget", "authority")
 
 
 def plan_item_view(p: PlanItem) -> dict:
