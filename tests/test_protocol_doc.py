@@ -94,3 +94,10 @@ def test_suggestion_examples_have_the_shapes_the_server_sends():
             assert len(b["focus_suggestions"]) <= PHONE_TOP
         if isinstance(b, dict) and "focus_suggestions" in b.get("data", {}):
             assert len(b["data"]["focus_suggestions"]) <= PHONE_TOP
+
+
+def test_the_matchers_suggestions_have_the_documented_shape():
+    from sinkron.matching import Reason, Suggestion
+    s = Suggestion(plan_item_id=4, score=0.81234, strong=True, reasons=(Reason("words", "garam, prisma"),))
+    assert s.to_json() == {"plan_item_id": 4, "score": 0.812, "strong": True,
+                           "reasons": [{"kind": "words", "detail": "garam, prisma"}]}
