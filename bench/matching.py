@@ -35,13 +35,15 @@ class Figures:
     top1: float          # share of proposals with a plan item that get it first
     top5: float          # ... among the first five
     no_plan: float       # share of proposals without a plan item that get no strong suggestion
+    strong_right: float  # share of proposals with a plan item whose right first suggestion is strong
     with_plan: int       # how many proposals have a plan item
     without_plan: int
     misses: list         # (code, label, first suggestion) of the proposals with a plan item missed first
 
     def line(self) -> str:
         return (f"top-1 {self.top1:6.1%}   top-5 {self.top5:6.1%}   no plan, no strong "
-                f"{self.no_plan:6.1%}   ({self.with_plan} with a plan item, {self.without_plan} without)")
+                f"{self.no_plan:6.1%}   (right and strong {self.strong_right:6.1%}; "
+                f"{self.with_plan} with a plan item, {self.without_plan} without)")
 
 
 def read_labels(folder: Path) -> dict[str, str]:
@@ -62,22 +64,29 @@ class Meeting:
 
     def __init__(self, folder: Path):
         self._tmp = tempfile.TemporaryDirectory(prefix="sinkron-matching-")
+        self._instance = os.environ.get("SINKRON_INSTANCE")
         os.environ["SINKRON_INSTANCE"] = str(Path(self._tmp.name) / "instance")
         from flask_migrate import upgrade
         from sinkron import create_app
         from sinkron.extensions import db
-        from sinkron.imports.store import read, store
+        from sinkron.imports.store import ImportRejected, read, store
         from sinkron.meetings import create_meeting
         self.app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{self._tmp.name}/bench.db",
                                "SINKRON_ASYNC_MODE": "threading", "PUBLIC_URL": "http://sinkron.test"})
         with self.app.app_context():
             upgrade()
+            for name in ("alembic", "bm25s"):   # upgrade() configures logging anew
+                logging.getLogger(name).setLevel(logging.WARNING)
             meeting, _ = create_meeting(db.session, "http://sinkron.test", title="matching",
                                         sites=[{"name": "A"}, {"name": "B"}],
                                         facilitator={"name": "F"})
             self.meeting_id = meeting.id
             for kind, name in (("proposals", "proposals.csv"), ("plan-items", "plan_items.csv")):
-                store(db.session, meeting.id, None, kind, read(kind, name, (folder / name).read_bytes()))
+                try:
+                    store(db.session, meeting.id, None, kind, read(kind, name, (folder / name).read_bytes()))
+                except ImportRejected as exc:
+                    problems = "; ".join(p.message % p.params for p in exc.problems[:5])
+                    raise SystemExit(f"{folder / name} was not imported: {problems}") from None
             db.session.commit()
 
     def suggestions(self, steps: Steps = Steps(), top: int = TOP) -> list[dict]:
@@ -94,23 +103,32 @@ class Meeting:
         with self.app.app_context():
             db.engine.dispose()
         self._tmp.cleanup()
+        if self._instance is None:
+            os.environ.pop("SINKRON_INSTANCE", None)
+        else:
+            os.environ["SINKRON_INSTANCE"] = self._instance
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def score(found: list[dict], labels: dict[str, str], only: set[str] | None = None) -> Figures:
-    top1 = top5 = with_plan = without = quiet = 0
+    top1 = top5 = with_plan = without = quiet = strong_right = 0
     misses = []
     for entry in found:
         code = entry["proposal_code"]
         if code not in labels or (only is not None and code not in only):
             continue
-        label = labels[code]
-        ranked = [s["sub_activity"].strip() for s in entry["suggestions"]]
+        label = _key(labels[code])
+        ranked = [_key(s["sub_activity"]) for s in entry["suggestions"]]
         if label:
             with_plan += 1
             top1 += bool(ranked) and ranked[0] == label
+            strong_right += bool(ranked) and ranked[0] == label and entry["suggestions"][0]["strong"]
             top5 += label in ranked[:TOP]
             if not ranked or ranked[0] != label:
-                misses.append((code, label, entry["suggestions"][:3]))
+                misses.append((code, labels[code], entry["suggestions"][:3]))
         else:
             without += 1
             strong = [s for s in entry["suggestions"] if s["strong"]]
@@ -119,7 +137,7 @@ def score(found: list[dict], labels: dict[str, str], only: set[str] | None = Non
                 misses.append((code, "", strong[:3]))
     share = lambda a, b: a / b if b else 1.0  # noqa: E731
     return Figures(share(top1, with_plan), share(top5, with_plan), share(quiet, without),
-                   with_plan, without, misses)
+                   share(strong_right, with_plan), with_plan, without, misses)
 
 
 def evaluate(folder: Path, steps: Steps = Steps()) -> Figures:
@@ -172,12 +190,13 @@ def main(argv=None) -> int:
                     why = "; ".join(f"{r['kind']}: {r['detail']}" for r in s["reasons"])
                     print(f"   {'*' if s['strong'] else ' '} {s['score']:.3f} {s['sub_activity']} [{why}]")
         if args.ablation:
-            print("\n| steps | top-1 | top-5 | no plan, no strong |" + (" held out: top-1 / top-5 / no strong |" if heldout else ""))
-            print("|---|---|---|---|" + ("---|" if heldout else ""))
+            print("\n| steps | top-1 | top-5 | no plan, no strong | right and strong |"
+                  + (" held out: top-1 / top-5 / no strong |" if heldout else ""))
+            print("|---|---|---|---|---|" + ("---|" if heldout else ""))
             for name, off in ABLATIONS:
                 found = meeting.suggestions(replace(Steps(), **off))
                 f = score(found, labels)
-                row = f"| {name} | {f.top1:.1%} | {f.top5:.1%} | {f.no_plan:.1%} |"
+                row = f"| {name} | {f.top1:.1%} | {f.top5:.1%} | {f.no_plan:.1%} | {f.strong_right:.1%} |"
                 if heldout:
                     h = score(found, labels, heldout)
                     row += f" {h.top1:.1%} / {h.top5:.1%} / {h.no_plan:.1%} |"

@@ -175,3 +175,20 @@ def test_console_preview_then_confirm_with_the_same_file(client, app, demo):
     r = post()
     assert r.status_code == 200 and r.get_json()["result"]["stored"] is True
     assert post("&preview=1").get_json()["preview"]["counts"]["unchanged"] == 16
+
+
+def test_a_kewenangan_column_fills_and_updates_plan_items_level(app, demo):
+    header, rows = rows_of(PLAN_ITEMS)
+    with_level = csv_bytes(header + ",Kewenangan", [r + ",Provinsi" if "Provinsi NTB" in r else r + ",Kabupaten"
+                                                    for r in rows])
+    done, event = do_import(app, demo, "plan-items", with_level)
+    assert done.counts == {"new": 0, "updated": 12, "unchanged": 0, "refused": 0}
+    assert event["data"]["updated"][0]["authority"] == "Kabupaten"
+    with app.app_context():
+        levels = {p.document: p.authority for p in db.session.query(PlanItem)}
+    assert levels == {"RKPD Kab. Lombok Timur 2021": "Kabupaten", "RKPD Provinsi NTB 2021": "Provinsi"}
+    # Again: nothing changes; without the column: nothing is erased.
+    assert do_import(app, demo, "plan-items", with_level)[1] is None
+    assert do_import(app, demo, "plan-items", PLAN_ITEMS.encode())[1] is None
+    with app.app_context():
+        assert db.session.query(PlanItem).filter(PlanItem.authority == "").count() == 0

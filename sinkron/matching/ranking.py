@@ -40,7 +40,7 @@ KECAMATAN_BONUS = 0.05
 DESA_BONUS = 0.03
 ELSEWHERE_PENALTY = 0.03
 LEVEL_BONUS = 0.04
-LEVEL_PENALTY = 0.12
+LEVEL_PENALTY = 0.2
 NOT_IN_PLANS_PENALTY = 0.10  # Kewenangan Desa / Pusat / Non-pemerintah: not a regency or province plan
 SETTING_PENALTY = 0.08
 
@@ -172,7 +172,7 @@ class _ProposalContext:
     def __init__(self, index: PlanIndex, p: ProposalText, title: list[str], problem: list[str]):
         self.index, self.p, self.steps = index, p, index.steps
         self.title = set(title)
-        self.words = self.title | set(problem)
+        self.problem = set(problem)
         self.title_weight = sum(index.idf_of(t) for t in self.title) or 1.0
         self.agency = agency_key(p.target_agency, index.analyzer.lex, self.steps.abbreviations)
         self.level = places.proposal_level(p.authority, p.target_agency)
@@ -186,12 +186,15 @@ class _ProposalContext:
         in_sub = self.title & item.sub_terms
         in_context = (self.title & item.all_terms) - in_sub
         covered = (sum(idf(t) for t in in_sub) + 0.5 * sum(idf(t) for t in in_context)) / self.title_weight
-        explained = self.words & item.sub_terms
+        # How much of the Sub Kegiatan the proposal explains; words only its
+        # problem text has count half, or a short item would fit any story.
+        explained = (sum(idf(t) for t in self.title & item.sub_terms)
+                     + 0.5 * sum(idf(t) for t in (self.problem - self.title) & item.sub_terms))
         item_weight = sum(idf(t) for t in item.sub_terms) or 1.0
-        words = 0.6 * covered + 0.4 * sum(idf(t) for t in explained) / item_weight
+        words = 0.6 * covered + 0.4 * explained / item_weight
         if words <= 0:
             return 0.0, ()
-        reasons = [Reason("words", _surface(item, in_sub | in_context | explained))]
+        reasons = [Reason("words", _surface(item, in_sub | in_context | (self.problem & item.sub_terms)))]
         score = words
         if self.steps.agency and (similar := same_agency(self.agency, item.agency)):
             score += AGENCY_BONUS * similar
@@ -236,13 +239,22 @@ class _ProposalContext:
 
 
 def _surface(item: _Item, terms: set[str]) -> str:
-    """The item's own words for the matched terms, in its order."""
-    seen, out = set(), []
-    for term, surface in item.sub + item.context:
-        if term in terms and surface.casefold() not in seen:
-            seen.add(surface.casefold())
-            out.append(surface)
-    return ", ".join(out[:6])
+    """The item's own words for the matched terms, in its order; neighbours
+    joined into phrases ("Desa Tangguh Bencana")."""
+    phrases, run, seen = [], [], set()
+    for part in (item.sub, item.context):
+        for term, surface in part + [("", "")]:
+            if term and term in terms:
+                if not run or run[-1] != surface:
+                    run.append(surface)
+                continue
+            if run:
+                new = {w.casefold() for w in run} - seen
+                if new:   # the Program often repeats a word of the Sub Kegiatan
+                    seen |= new
+                    phrases.append(" ".join(run))
+                run = []
+    return ", ".join(phrases[:6])
 
 
 def suggest_all(proposals: Iterable[ProposalText], plan_items: Iterable[PlanItemText],

@@ -30,7 +30,9 @@ kegiatan sub program urusan bidang
 STEM_OVERRIDES = {"pengaman": "pengaman", "pengamanan": "pengaman", "bangunan": "bangunan",
                   "perdesaan": "desa", "pedesaan": "desa", "perkotaan": "kota",
                   "pariwisata": "wisata", "kesiapsiagaan": "siaga",
-                  "penyandang": "penyandang"}
+                  "penyandang": "penyandang",
+                  # Sastrawi reads these as "air" (water); they mean irrigation.
+                  "pengairan": "irigasi", "mengairi": "irigasi", "diairi": "irigasi"}
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -44,6 +46,17 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return fold(text).split()
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words_as_written(text: str) -> list[tuple[str, str]]:
+    """(folded word, the word as written), for reasons people read."""
+    out = []
+    for raw in _WORD.findall(str(text or "")):
+        out.extend((w, raw if len(folded := fold(raw).split()) == 1 else w) for w in fold(raw).split())
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +163,7 @@ class Analyzer:
         """(term, the surface word it came from); a word expanded from an
         abbreviation keeps the abbreviation as its surface word."""
         pairs: list[tuple[str, str]] = []
-        pairs = [(token, token) for token in words(text)]
+        pairs = words_as_written(text)
         if self.steps.abbreviations:
             pairs = _replace_pairs(pairs, self.lex.abbreviations, self.lex.longest_abbreviation)
         if self.steps.stop_words:
@@ -171,7 +184,7 @@ def _replace_pairs(pairs, table, longest):
         for n in range(min(longest, len(pairs) - i), 0, -1):
             found = table.get(tuple(terms[i:i + n]))
             if found is not None:
-                surface = " ".join(w for _, w in pairs[i:i + n])
+                surface = " ".join(dict.fromkeys(w for _, w in pairs[i:i + n]))
                 out.extend((t, surface) for t in found)
                 i += n
                 break

@@ -56,8 +56,13 @@ def test_projectors_with_wrong_clocks_show_the_same_speaking_time(browser, own_s
             offset = int(note.get_attribute("data-offset-ms"))
             assert abs(offset + skew * 1000) < 1500, (site["name"], offset)
             expect(note).to_have_class(re.compile(r"\bwarn\b"))  # more than 2 s off
-        expect(panel).to_contain_text("jam 90.0 dtk lebih cepat dari server", timeout=WAIT_MS)
-        expect(panel).to_contain_text("jam 45.0 dtk lebih lambat dari server", timeout=WAIT_MS)
+        # The words, with the offset as measured: a loaded machine adds a
+        # tenth of a second or so to the round trip it is measured over.
+        for skew, words in ((90, "lebih cepat"), (45, "lebih lambat")):
+            pattern = re.compile(rf"jam (\d+\.\d) dtk {words} dari server")
+            expect(panel).to_contain_text(pattern, timeout=WAIT_MS)
+            shown = float(pattern.search(panel.inner_text()).group(1))
+            assert abs(shown - skew) < 1.5, (words, shown)
 
         speaker = own_server.join(lotim["join_code"], "Inaq Sumiati", "Tokoh Masyarakat")
         ack = fac.send("floor.grant", participant_id=speaker["participant_id"])
