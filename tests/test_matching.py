@@ -288,6 +288,22 @@ def test_no_plan_items_or_no_shared_words_give_no_suggestions():
     assert index.suggest(ProposalText(3, title="Embung"), 0) == []
 
 
+
+def test_sharing_only_the_nomenclature_verb_is_no_suggestion_outside_the_field():
+    items = [PlanItemText(1, "RKPD Kab. Lombok Timur 2021", "Dinas PUPR",
+                          sub_activity="Pembangunan embung dan penampung air lainnya"),
+             PlanItemText(2, "RKPD Kab. Lombok Timur 2021", "Dinas Peternakan dan Kesehatan Hewan",
+                          sub_activity="Rehabilitasi Prasarana Peternakan")]
+    index = PlanIndex(items)
+    salt = ProposalText(1, title="Pembangunan rumah garam prisma",
+                        target_agency="Dinas Kelautan dan Perikanan Kab. Lombok Timur")
+    assert index.suggest(salt, 5) == []
+    # Within the proposal's own field the verb still tells.
+    shed = ProposalText(2, title="Rehabilitasi kandang kolektif", sector="Peternakan")
+    assert [s.plan_item_id for s in index.suggest(shed, 5)] == [2]
+    # The rule is part of the word step: with agencies off, nothing is in the field.
+    assert PlanIndex(items, Steps(agency=False)).suggest(shed, 5) == []
+
 # --- flask matches ------------------------------------------------------------------
 
 def test_matches_lists_the_agenda_in_order_without_withdrawn_proposals(app, demo, runner):

@@ -46,6 +46,15 @@ SETTING_PENALTY = 0.08
 SECTOR_BONUS = 0.04          # the proposal's Sektor / Bidang named in the item's agency or programme
 
 _BUILD, _REPAIR = "bangun", {"rehabilitasi", "pelihara", "rekonstruksi"}
+# The nomenclature's verbs and general nouns: most Sub Kegiatan start with
+# one. A plan item that shares only these with a proposal (a salt house and
+# "Pembangunan embung" of another agency) is no suggestion: on a phone it
+# would point people at the wrong item. Within the proposal's own agency or
+# sector the verb still tells (a repaired cattle shed and "Rehabilitasi
+# Prasarana Peternakan").
+GENERIC_WORDS = ("pembangunan rehabilitasi peningkatan penyediaan pemeliharaan pengelolaan "
+                 "pembinaan penyelenggaraan bantuan pengembangan pelaksanaan sarana prasarana "
+                 "pemberdayaan penguatan")
 _DAMAGE = {"rusak", "bocor", "jebol", "retak", "roboh", "runtuh", "putus", "lapuk", "ambruk", "hancur",
            "berlubang", "lubang", "amblas", "ambles", "longsor", "mampet", "tersumbat", "pecah", "patah",
            "bolong", "rubuh", "keropos", "tergerus"}
@@ -99,6 +108,7 @@ class PlanIndex:
         self.steps = steps
         self.analyzer = Analyzer(steps)
         self.items: list[_Item] = [self._item(p) for p in plan_items]
+        self.generic = frozenset(self.analyzer.terms(GENERIC_WORDS))
         n = len(self.items)
         df = Counter(t for item in self.items for t in item.all_terms)
         self._idf_missing = math.log(1 + (n + 0.5) / 0.5)
@@ -191,6 +201,9 @@ class _ProposalContext:
         idf = self.index.idf_of
         in_sub = self.title & item.sub_terms
         in_context = (self.title & item.all_terms) - in_sub
+        shared = in_sub | in_context | (self.problem & item.sub_terms)
+        if shared <= self.index.generic and not self._same_field(item):
+            return 0.0, ()
         covered = (sum(idf(t) for t in in_sub) + 0.5 * sum(idf(t) for t in in_context)) / self.title_weight
         # How much of the Sub Kegiatan the proposal explains; words only its
         # problem text has count half, or a short item would fit any story.
@@ -200,7 +213,7 @@ class _ProposalContext:
         words = 0.6 * covered + 0.4 * explained / item_weight
         if words <= 0:
             return 0.0, ()
-        reasons = [Reason("words", _surface(item, in_sub | in_context | (self.problem & item.sub_terms)))]
+        reasons = [Reason("words", _surface(item, shared))]
         score = words
         if self.steps.agency:
             score += self._agency(item, reasons)
@@ -217,6 +230,10 @@ class _ProposalContext:
             if self.action and item.action and self.action != item.action:
                 score -= SETTING_PENALTY
         return max(0.0, min(1.0, score)), tuple(reasons)
+
+    def _same_field(self, item: _Item) -> bool:
+        return self.steps.agency and bool(same_agency(self.agency, item.agency)
+                                          or self.sector & item.field_terms)
 
     def _agency(self, item: _Item, reasons: list) -> float:
         """The OPD Tujuan names the item's agency; and, on its own count, the
