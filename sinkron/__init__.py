@@ -15,6 +15,7 @@ from .live.admission import Admission
 from .live.broadcast import Broadcaster
 from .live.presence import LocalStore, Presence, RedisStore
 from .live.ratelimit import Backoff, RedisBackoff, RedisTokenBuckets, TokenBuckets
+from .live.suggester import Suggester
 from .live.writer import Writer
 from .public_url import is_loopback_url, origin_of
 from .services import Services, services  # noqa: F401 - services() is the package's API
@@ -61,6 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["sinkron"] = _live_services(app, broadcaster)
     presence = app.extensions["sinkron"].presence
     broadcaster.on_sent(lambda meeting_id, sent: events.disconnect_revoked(presence, sent, meeting_id))
+    broadcaster.on_sent(app.extensions["sinkron"].suggester.notice)
     from .web import register_blueprints
     register_blueprints(app)
     from .cli import register_cli
@@ -138,7 +140,8 @@ def _live_services(app: Flask, broadcaster: Broadcaster) -> Services:
         limiter = TokenBuckets(config["SINKRON_RATE_PER_SECOND"], config["SINKRON_RATE_BURST"])
         join_limiter = TokenBuckets(join_rate / 60, join_rate)
         sign_in = {k: Backoff(*v) for k, v in backoff.items()}
-    return Services(broadcaster=broadcaster, writer=Writer(app, socketio, db, broadcaster),
+    writer = Writer(app, socketio, db, broadcaster)
+    return Services(broadcaster=broadcaster, writer=writer, suggester=Suggester(app, socketio, writer),
                     presence=presence, limiter=limiter, join_limiter=join_limiter,
                     sign_in_backoff=sign_in,
                     # Per process: each process guards its own event loop.

@@ -116,6 +116,7 @@ def register_cli(app: Flask) -> None:
         from .demo import create_demo
         links = create_demo(db.session, public_url())
         db.session.commit()
+        suggest_for_demo(links.meeting_id)
         print_links(links, as_json)
 
     @app.cli.command("links")
@@ -172,8 +173,10 @@ def register_cli(app: Flask) -> None:
                 done = plan(db.session, meeting_id, kind, result)
                 db.session.rollback()
             else:
-                done, _ = store(db.session, meeting_id, None, kind, result)
+                done, event = store(db.session, meeting_id, None, kind, result)
                 db.session.commit()
+                if event is not None:
+                    _suggest(meeting_id, announce=True)
         except ImportFileError as exc:
             click.echo(translate(exc.message, exc.params, "en"), err=True)
             sys.exit(1)
@@ -377,3 +380,25 @@ def close_connections(meeting_id: int, participant_ids: list[int], projector_sit
     sids += [sid for site_id in projector_site_ids for sid in presence.projector_sids(meeting_id, site_id)]
     for sid in sids:
         socketio.server.disconnect(sid)
+
+
+def _suggest(meeting_id: int, announce: bool) -> None:
+    """Suggested plan items for what the command changed, before it ends: a
+    running server would only notice when the facilitator next connects."""
+    from flask import current_app
+    from .suggesting import child
+    if not current_app.config["SINKRON_SUGGESTIONS"]:
+        return
+    try:
+        child.refresh_now(db.session, current_app.config["SQLALCHEMY_DATABASE_URI"], meeting_id,
+                          current_app.config["SINKRON_SUGGESTIONS_SECONDS"], announce=announce)
+        db.session.commit()
+    except child.Failed as exc:
+        db.session.rollback()
+        click.echo(f"Suggested plan items could not be computed: {str(exc).strip()[-300:]}", err=True)
+
+
+def suggest_for_demo(meeting_id: int) -> None:
+    """A new demo meeting has its suggestions from the start (stored as its
+    other rows are, without an event)."""
+    _suggest(meeting_id, announce=False)

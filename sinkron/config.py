@@ -92,6 +92,14 @@ def load(instance_path: str) -> dict:
         # Each spreadsheet import is parsed in a child process with these limits.
         "SINKRON_IMPORT_MEMORY_MB": _int("SINKRON_IMPORT_MEMORY_MB", 512),
         "SINKRON_IMPORT_SECONDS": _int("SINKRON_IMPORT_SECONDS", 20),
+        # Suggested plan items are computed in a child process after changes to
+        # proposals or plan items: SINKRON_SUGGESTIONS=0 turns that off; the
+        # computation starts this many seconds after the last change (at most
+        # MAX_DELAY after the first) and may take SECONDS.
+        "SINKRON_SUGGESTIONS": os.environ.get("SINKRON_SUGGESTIONS", "1").lower() not in ("0", "off", "false", "no"),
+        "SINKRON_SUGGESTIONS_DELAY": _float("SINKRON_SUGGESTIONS_DELAY", 0.5),
+        "SINKRON_SUGGESTIONS_MAX_DELAY": _float("SINKRON_SUGGESTIONS_MAX_DELAY", 5.0),
+        "SINKRON_SUGGESTIONS_SECONDS": _float("SINKRON_SUGGESTIONS_SECONDS", 120.0),
         "CORS_ALLOWED_ORIGINS": [o for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o],
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -264,6 +264,35 @@ class FloorRequest(Base):
     turn_seconds: Mapped[int] = mapped_column(Integer, default=180)
 
 
+class SuggestionSet(Base):
+    """What a meeting's cached plan-item suggestions were computed from: a
+    fingerprint of the matcher's inputs (the proposals on the agenda, the plan
+    items, the matcher's version) and the meeting's seq when they were read.
+    Every process serves the same suggestions from these tables, and a
+    recomputation whose inputs did not change stores nothing."""
+    __tablename__ = "suggestion_set"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    computed_seq: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProposalSuggestions(Base):
+    """One proposal's suggested plan items, best first (Suggestion.to_json()
+    each). A row changes only together with a `suggestions.update` event, so
+    the event log rebuilds the cache exactly."""
+    __tablename__ = "proposal_suggestions"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    # Of `suggestions`: a recomputation rewrites only the rows whose list changed.
+    digest: Mapped[str] = mapped_column(String(64))
+    suggestions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
 class Event(Base):
     """Every accepted change: the audit log, the live feed and the minutes' timeline."""
     __tablename__ = "event"

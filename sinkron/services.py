@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .live.broadcast import Broadcaster
     from .live.presence import Presence
     from .live.ratelimit import TokenBuckets
+    from .live.suggester import Suggester
     from .live.writer import Writer
 
 
@@ -30,6 +31,8 @@ class Services:
     run_blocking: Callable[..., Any] = field(default=lambda fn, *args: fn(*args))
     # Snapshots at a bounded rate: a reconnect storm must not starve live traffic.
     admission: Admission | None = None
+    # Recomputes suggested plan items after changes, in a child process.
+    suggester: Suggester | None = None
 
 
 def services() -> Services:

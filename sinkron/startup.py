@@ -28,6 +28,8 @@ def prepare(app: Flask, out=None) -> None:
             from .demo import create_demo
             links = create_demo(db.session, url)
             db.session.commit()
+            from .cli import suggest_for_demo
+            suggest_for_demo(links.meeting_id)
             print("Created the demo meeting.", file=out)
             print_links(links, as_json=False)
         else:

@@ -31,6 +31,10 @@ def app(tmp_path, monkeypatch):
         "SINKRON_BATCH_WINDOW_MS": 20,
         # Unit tests connect many clients at once; the gate has its own tests.
         "SINKRON_CONNECTS_PER_SECOND": 0,
+        # No background computation of suggested plan items (a child process
+        # appending events while a test counts them); tests/test_suggestions*.py
+        # turn it on.
+        "SINKRON_SUGGESTIONS": False,
     })
     with app.app_context():
         db.create_all()

@@ -54,7 +54,9 @@ def test_two_sites_stay_in_sync(server, meeting, peers):
     ack = fac.send("agenda.focus", proposal_id=proposals[3])
     assert ack["ok"]
     for proj in (proj_prov, proj_lotim):
-        assert proj.wait_seq(ack["seq"])["data"] == {"proposal_id": proposals[3]}
+        focused = proj.wait_seq(ack["seq"])["data"]
+        # With the focus come its top suggested plan items (the demo's, computed at start).
+        assert focused["proposal_id"] == proposals[3] and len(focused["suggestions"]) <= 3
 
     # Lombok Timur marks, comments and votes; Provinsi sees summaries and tallies.
     ack = baiq.send("proposal.mark", proposal_id=proposals[3], status="belum_terakomodir")

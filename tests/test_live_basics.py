@@ -17,5 +17,5 @@ def test_focus_reaches_both_projectors(live, demo):
     assert ack == {"ok": True, "seq": f.snapshot["seq"] + 1}
     for p in (p1, p2):
         e = p.wait_for("agenda.focus")
-        assert e["data"] == {"proposal_id": pid}
+        assert e["data"] == {"proposal_id": pid, "suggestions": []}  # none computed in unit tests
         assert e["actor"]["role"] == "facilitator"

@@ -38,8 +38,10 @@ def test_case_accents_and_punctuation_fold_away():
     ("TPS 3R", "Tempat Pengolahan Sampah Reduce Reuse Recycle"),
 ])
 def test_abbreviations_read_as_their_long_form(short, long):
+    # Stop words off: "Kabupaten" and "Provinsi" are then dropped as level words.
+    expanded = Analyzer(Steps(stop_words=False)).terms
+    assert expanded(short) == expanded(long) != []
     assert terms(short) == terms(long)
-    assert terms(short) != []
 
 
 def test_without_the_abbreviation_step_they_stay_short():
@@ -80,6 +82,56 @@ def test_the_synonym_file_is_extendable_and_checked(tmp_path):
     with pytest.raises(ValueError):
         load_lexicon(path)
 
+
+
+@pytest.mark.parametrize("short,long", [
+    ("jln", "jalan"),
+    ("tdk", "tidak"),
+    ("PDAM", "Perusahaan Daerah Air Minum"),
+    ("IB", "Inseminasi Buatan"),
+    ("KDRT", "Kekerasan dalam Rumah Tangga"),
+    ("BLT", "Bantuan Langsung Tunai"),
+])
+def test_community_short_forms_read_as_their_long_form(short, long):
+    assert terms(short) == terms(long) != []
+
+
+@pytest.mark.parametrize("example,nomenclature", [
+    ("Pustu", "Fasilitas Kesehatan Lainnya"),
+    ("Poskesdes", "Fasilitas Kesehatan Lainnya"),
+    ("mobil ambulans", "Sarana Fasilitas Pelayanan Kesehatan"),
+    ("posyandu", "Upaya Kesehatan Bersumber Daya Masyarakat"),
+    ("meja kursi", "Mebel"),
+    ("kursi roda", "Alat Bantu"),
+    ("Paket C", "Pendidikan Kesetaraan"),
+    ("los pasar", "Sarana Distribusi Perdagangan"),
+    ("lapangan sepak bola", "Prasarana Olahraga"),
+    ("akta kelahiran", "Pencatatan Sipil"),
+    ("TKW", "Pekerja Migran Indonesia"),
+    ("miskin", "tidak mampu"),
+    ("MCK", "Sanitasi Komunal"),
+    ("PJU", "Perlengkapan Jalan Umum"),
+    ("objek wisata", "Daya Tarik Wisata"),
+    ("perijinan", "perizinan"),
+])
+def test_nomenclature_classes_read_as_what_people_name(example, nomenclature):
+    assert terms(example) == terms(nomenclature) != []
+
+
+def test_a_class_is_read_as_a_distinctive_word_not_its_generic_words():
+    # "miskin" and "tidak mampu" are one, but do not reach "rumah tidak layak huni";
+    # an ambulance does not reach every item with "fasilitas pelayanan kesehatan".
+    assert not set(terms("warga miskin")) & set(terms("Rumah Tidak Layak Huni"))
+    assert not set(terms("ambulans")) & set(terms("Penyediaan Fasilitas Pelayanan Kesehatan"))
+    assert not set(terms("Bantuan alat musik")) & set(terms("Penyediaan Alat Bantu")) - {"alat"}
+
+
+def test_level_words_of_the_nomenclature_are_not_activity_words():
+    assert terms("Tingkat Daerah Kabupaten/Kota") == []
+    assert terms("dalam 1 (satu) Daerah Provinsi") == []
+    assert terms("Penyediaan Sistem Peringatan Dini Bencana Kabupaten/Kota") == \
+        terms("Penyediaan Sistem Peringatan Dini Bencana")
+    assert "kota" in terms("Kawasan Perkotaan")           # a town is still a town
 
 def test_agency_names_compare_by_what_the_agency_does():
     pupr = agency_key("Dinas PUPR Kab. Lombok Timur")
@@ -205,12 +257,52 @@ def test_hard_distractors_urban_rural_build_repair_regency_province():
     assert first(title="Perbaikan embung yang bocor", authority="Provinsi") == 5
 
 
+
+def test_the_sector_counts_where_the_target_agency_is_empty_or_loose():
+    items = [PlanItemText(1, "RKPD Kab. Lombok Tengah 2024", "Dinas Perhubungan",
+                          sub_activity="Pembangunan Halte dan Kandang"),
+             PlanItemText(2, "RKPD Kab. Lombok Tengah 2024", "Dinas Peternakan dan Kesehatan Hewan",
+                          sub_activity="Pembangunan Kandang dan Halte")]
+    index = PlanIndex(items)
+    proposal = ProposalText(1, title="Kandang dan halte", sector="Peternakan", target_agency="")
+    best = index.suggest(proposal, 2)
+    assert [s.plan_item_id for s in best] == [2, 1]
+    assert {"kind": "agency", "detail": "Dinas Peternakan dan Kesehatan Hewan"} in \
+        best[0].to_json()["reasons"]
+    # With the step off, the two tie on words alone.
+    off = PlanIndex(items, Steps(agency=False)).suggest(proposal, 2)
+    assert off[0].score == off[1].score
+
+
+@pytest.mark.parametrize("problem", ["Jalan berlubang", "Badan jalan amblas", "Got mampet"])
+def test_damage_words_make_a_proposal_a_repair(problem):
+    items = [PlanItemText(1, sub_activity="Pembangunan Jalan"),
+             PlanItemText(2, sub_activity="Pemeliharaan Berkala Jalan")]
+    index = PlanIndex(items)
+    assert index.suggest(ProposalText(1, title="Jalan dusun", problem=problem), 1)[0].plan_item_id == 2
+
 def test_no_plan_items_or_no_shared_words_give_no_suggestions():
     assert PlanIndex([]).suggest(ProposalText(1, title="Embung"), 5) == []
     index = PlanIndex([PlanItemText(1, sub_activity="Pembangunan Embung")])
     assert index.suggest(ProposalText(2, title="Wifi gratis"), 5) == []
     assert index.suggest(ProposalText(3, title="Embung"), 0) == []
 
+
+
+def test_sharing_only_the_nomenclature_verb_is_no_suggestion_outside_the_field():
+    items = [PlanItemText(1, "RKPD Kab. Lombok Timur 2021", "Dinas PUPR",
+                          sub_activity="Pembangunan embung dan penampung air lainnya"),
+             PlanItemText(2, "RKPD Kab. Lombok Timur 2021", "Dinas Peternakan dan Kesehatan Hewan",
+                          sub_activity="Rehabilitasi Prasarana Peternakan")]
+    index = PlanIndex(items)
+    salt = ProposalText(1, title="Pembangunan rumah garam prisma",
+                        target_agency="Dinas Kelautan dan Perikanan Kab. Lombok Timur")
+    assert index.suggest(salt, 5) == []
+    # Within the proposal's own field the verb still tells.
+    shed = ProposalText(2, title="Rehabilitasi kandang kolektif", sector="Peternakan")
+    assert [s.plan_item_id for s in index.suggest(shed, 5)] == [2]
+    # The rule is part of the word step: with agencies off, nothing is in the field.
+    assert PlanIndex(items, Steps(agency=False)).suggest(shed, 5) == []
 
 # --- flask matches ------------------------------------------------------------------
 

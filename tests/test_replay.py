@@ -8,7 +8,8 @@ from sinkron.models import Event
 def test_snapshot_shape_per_role(live, demo, join):
     a = join(0, name="Ani")
     keys = {"seq", "me", "meeting", "sites", "proposals", "withdrawn", "plan_items", "voting", "comments", "floor",
-            "focus", "projector_view", "presence", "my_marks", "attendees", "comments_earlier"}
+            "focus", "projector_view", "presence", "my_marks", "attendees", "comments_earlier",
+            "focus_suggestions", "suggestions", "attached"}
     fac = live(demo.facilitator_token).snapshot
     part = live(a["token"]).snapshot
     proj = live(demo.sites[0].projector_token).snapshot
@@ -25,6 +26,10 @@ def test_snapshot_shape_per_role(live, demo, join):
     assert fac["presence"]["total"] >= 1 and host["presence"] is not None
     assert part["presence"] is None and proj["presence"] is None
     assert part["attendees"] is None and proj["attendees"] is None
+    # Every proposal's suggestions and who attached what: the facilitator's only.
+    for snap in (part, proj, host):
+        assert snap["suggestions"] is None and snap["attached"] is None
+    assert fac["suggestions"] == {} and fac["attached"] == {}
     assert {p["site_id"] for p in host["attendees"]} == {demo.sites[0].id}
     assert len(fac["attendees"]) == 4
 

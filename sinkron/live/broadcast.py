@@ -152,10 +152,10 @@ class Broadcaster:
     def _send(self, meeting_id: int, events: list[dict]) -> None:
         public = [for_audience(e, full=False) for e in events]
         # The naive baseline sends every event as it is, also to compacting clients.
-        squeeze = (lambda x: x) if self.naive else compact
+        squeeze = (lambda x, full: x) if self.naive else compact
         for name, data in ((room(meeting_id, "full"), events), (room(meeting_id, "public"), public),
-                           (room(meeting_id, "full:totals"), squeeze(events)),
-                           (room(meeting_id, "public:totals"), squeeze(public))):
+                           (room(meeting_id, "full:totals"), squeeze(events, True)),
+                           (room(meeting_id, "public:totals"), squeeze(public, False))):
             if not self.shared and not self._has_members(name):
                 continue  # encoding a list nobody here receives costs as much as sending it
             if self.shared:

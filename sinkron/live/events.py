@@ -139,6 +139,9 @@ def on_connect(auth=None):
         category = db.session.get(Participant, actor.participant_id).category
     db.session.rollback()
     s = sessions[request.sid] = Session(actor, lang, auth.get("compact") is True)
+    if actor.role == "facilitator":
+        # Suggestions may be stale after a change made while no server ran.
+        services().suggester.check(actor.meeting_id)
     services().presence.add(request.sid, Connection(
         actor.meeting_id, actor.role, actor.site_id, actor.participant_id, category))
     send_state(s, auth.get("last_seq"), join=True)
@@ -185,7 +188,7 @@ def send_state(s: Session, last_seq, join: bool) -> None:
         missed = [engine.for_audience(engine.event_wire(e), full) for e in rows]
         db.session.rollback()
         if s.compact:
-            missed = compact(missed)
+            missed = compact(missed, full)
         socketio.emit("events", missed, to=request.sid)
         return
     if not join:  # a connect was admitted already (on_connect)

@@ -43,9 +43,21 @@ LEVEL_BONUS = 0.04
 LEVEL_PENALTY = 0.2
 NOT_IN_PLANS_PENALTY = 0.10  # Kewenangan Desa / Pusat / Non-pemerintah: not a regency or province plan
 SETTING_PENALTY = 0.08
+SECTOR_BONUS = 0.04          # the proposal's Sektor / Bidang named in the item's agency or programme
 
-_BUILD, _REPAIR = "bangun", "rehabilitasi"
-_DAMAGE = {"rusak", "bocor", "jebol", "retak", "roboh", "runtuh", "putus", "lapuk", "ambruk", "hancur"}
+_BUILD, _REPAIR = "bangun", {"rehabilitasi", "pelihara", "rekonstruksi"}
+# The nomenclature's verbs and general nouns: most Sub Kegiatan start with
+# one. A plan item that shares only these with a proposal (a salt house and
+# "Pembangunan embung" of another agency) is no suggestion: on a phone it
+# would point people at the wrong item. Within the proposal's own agency or
+# sector the verb still tells (a repaired cattle shed and "Rehabilitasi
+# Prasarana Peternakan").
+GENERIC_WORDS = ("pembangunan rehabilitasi peningkatan penyediaan pemeliharaan pengelolaan "
+                 "pembinaan penyelenggaraan bantuan pengembangan pelaksanaan sarana prasarana "
+                 "pemberdayaan penguatan")
+_DAMAGE = {"rusak", "bocor", "jebol", "retak", "roboh", "runtuh", "putus", "lapuk", "ambruk", "hancur",
+           "berlubang", "lubang", "amblas", "ambles", "longsor", "mampet", "tersumbat", "pecah", "patah",
+           "bolong", "rubuh", "keropos", "tergerus"}
 
 
 @dataclass
@@ -61,6 +73,7 @@ class _Item:
     setting: str
     action: str
     code: str
+    field_terms: frozenset[str]       # of the agency, Program and Kegiatan: what field the item is in
 
 
 def _code(value: str) -> str:
@@ -81,7 +94,7 @@ def _codes_match(proposal: str, item: str) -> str:
 
 def _action(terms: Iterable[str]) -> str:
     terms = set(terms)
-    if _REPAIR in terms:
+    if _REPAIR & terms:
         return "repair"
     if _BUILD in terms:
         return "build"
@@ -95,6 +108,7 @@ class PlanIndex:
         self.steps = steps
         self.analyzer = Analyzer(steps)
         self.items: list[_Item] = [self._item(p) for p in plan_items]
+        self.generic = frozenset(self.analyzer.terms(GENERIC_WORDS))
         n = len(self.items)
         df = Counter(t for item in self.items for t in item.all_terms)
         self._idf_missing = math.log(1 + (n + 0.5) / 0.5)
@@ -122,7 +136,8 @@ class PlanIndex:
             agency=agency_key(p.agency, self.analyzer.lex, self.steps.abbreviations),
             level=places.plan_item_level(p.authority, p.document, p.agency),
             place=places.place(p.location), setting=places.plan_item_setting(p.sub_activity),
-            action=_action(t for t, _ in sub[:2]), code=_code(p.code))
+            action=_action(t for t, _ in sub[:2]), code=_code(p.code),
+            field_terms=frozenset(t for t, _ in context) | frozenset(self.analyzer.terms(p.agency)))
 
     def idf_of(self, term: str) -> float:
         return self.idf.get(term, self._idf_missing)
@@ -175,6 +190,7 @@ class _ProposalContext:
         self.problem = set(problem)
         self.title_weight = sum(index.idf_of(t) for t in self.title) or 1.0
         self.agency = agency_key(p.target_agency, index.analyzer.lex, self.steps.abbreviations)
+        self.sector = set(index.analyzer.terms(p.sector))
         self.level = places.proposal_level(p.authority, p.target_agency)
         self.code = _code(p.programme_code)
         self.setting = places.setting(p.title, p.proposer, p.desa)
@@ -185,6 +201,9 @@ class _ProposalContext:
         idf = self.index.idf_of
         in_sub = self.title & item.sub_terms
         in_context = (self.title & item.all_terms) - in_sub
+        shared = in_sub | in_context | (self.problem & item.sub_terms)
+        if shared <= self.index.generic and not self._same_field(item):
+            return 0.0, ()
         covered = (sum(idf(t) for t in in_sub) + 0.5 * sum(idf(t) for t in in_context)) / self.title_weight
         # How much of the Sub Kegiatan the proposal explains; words only its
         # problem text has count half, or a short item would fit any story.
@@ -194,11 +213,10 @@ class _ProposalContext:
         words = 0.6 * covered + 0.4 * explained / item_weight
         if words <= 0:
             return 0.0, ()
-        reasons = [Reason("words", _surface(item, in_sub | in_context | (self.problem & item.sub_terms)))]
+        reasons = [Reason("words", _surface(item, shared))]
         score = words
-        if self.steps.agency and (similar := same_agency(self.agency, item.agency)):
-            score += AGENCY_BONUS * similar
-            reasons.append(Reason("agency", item.text.agency))
+        if self.steps.agency:
+            score += self._agency(item, reasons)
         if self.steps.code and (shared := _codes_match(self.code, item.code)):
             score += CODE_BONUS
             reasons.append(Reason("code", item.text.code.strip() or shared))
@@ -212,6 +230,25 @@ class _ProposalContext:
             if self.action and item.action and self.action != item.action:
                 score -= SETTING_PENALTY
         return max(0.0, min(1.0, score)), tuple(reasons)
+
+    def _same_field(self, item: _Item) -> bool:
+        return self.steps.agency and bool(same_agency(self.agency, item.agency)
+                                          or self.sector & item.field_terms)
+
+    def _agency(self, item: _Item, reasons: list) -> float:
+        """The OPD Tujuan names the item's agency; and, on its own count, the
+        proposal's Sektor / Bidang names the field of the item's agency,
+        Program or Kegiatan ("Peternakan" and "Dinas Peternakan dan Kesehatan
+        Hewan"). The sector helps where the OPD Tujuan is empty or written
+        too loosely to compare, as community lists often have it."""
+        bonus = 0.0
+        if similar := same_agency(self.agency, item.agency):
+            bonus += AGENCY_BONUS * similar
+        if self.sector & item.field_terms:
+            bonus += SECTOR_BONUS
+        if bonus:
+            reasons.append(Reason("agency", item.text.agency or self.p.sector.strip()))
+        return bonus
 
     def _location(self, item: _Item, reasons: list) -> float:
         where = item.place

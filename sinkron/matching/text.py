@@ -23,6 +23,7 @@ se nya para kami kita mereka kepada terhadap antara hingga sampai secara melalui
 adalah yaitu yakni bahwa jika maka namun tetapi sehingga lebih sangat banyak sedikit
 beberapa semua seluruh tiap hanya pun lah kah tahun th tahap warga usulan mohon perlu
 kegiatan sub program urusan bidang
+kabupaten provinsi daerah tingkat lingkup kewenangan satu
 """.split())
 
 # Where Sastrawi merges words planners keep apart, or cuts a word it should

@@ -17,7 +17,7 @@ from ..models import (
     PlanItem, Proposal, Vote, VotingRound,
 )
 from . import floor as floor_rules
-from . import tallies, views
+from . import suggestions, tallies, views
 from .crowd import Crowd, Mark_, Person
 from .errors import N_, CommandError
 from .permissions import Actor, require_site
@@ -204,7 +204,9 @@ def focus(ctx: Context, args: dict) -> dict:
     if pid is not None:
         _on_agenda(ctx, pid)
     ctx.meeting.focus_proposal_id = pid
-    return {"proposal_id": pid}
+    # Phones get the focused proposal's top suggestions with the focus, so
+    # marking "terakomodir" can point at the plan item in one tap.
+    return {"proposal_id": pid, "suggestions": suggestions.top_of(ctx.session, pid)}
 
 
 @command("agenda.reorder", "manage", "open", {"proposal_ids": id_list(required=True)})

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import AcceptedOp, Event, Meeting, Participant, utcnow
-from . import views
+from . import suggestions, views
 from .commands import REGISTRY, Command, Context, CrowdContext
 from .crowd import Crowd
 from .errors import N_, CommandError
@@ -264,10 +264,13 @@ def execute_crowd(session: Session, meeting_id: int,
 
 
 def for_audience(event: dict, full: bool) -> dict:
-    """An event as a role may see it: hidden rounds show voter counts, not tallies."""
+    """An event as a role may see it: hidden rounds show voter counts, not
+    tallies; suggestions only for the focused proposal."""
     if full:
         return event
     data = event["data"]
+    if event["type"] == suggestions.EVENT:
+        return {**event, "data": suggestions.public_data(data)}
     if event["type"] == "vote.cast" and data.get("hide_results"):
         return {**event, "data": {k: v for k, v in data.items() if k != "tally"}}
     # Events that carry changed totals of a hidden open round (a revoke, a

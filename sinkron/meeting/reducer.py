@@ -17,7 +17,7 @@ import copy
 import json
 from typing import Callable
 
-from . import tallies
+from . import tallies, views
 
 
 class UnknownEvent(Exception):
@@ -167,6 +167,7 @@ def meeting_close(state, data, event):
 @handles("agenda.focus")
 def agenda_focus(state, data, event):
     state["focus"] = data["proposal_id"]
+    state["focus_suggestions"] = data["suggestions"]
 
 
 @handles("agenda.reorder")
@@ -237,6 +238,8 @@ def proposal_withdraw(state, data, event):
         state["withdrawn"].append({**p, "withdrawn": data["withdrawn"]})
         state["withdrawn"].sort(key=lambda x: (x["position"], x["id"]))
     state["focus"] = data["focus"]
+    if data["focus"] is None:
+        state["focus_suggestions"] = []
     # Dots on it went back to their voters.
     state["voting"]["my_votes"].pop(str(data["proposal_id"]), None)
     _apply_voting(state, data.get("voting"))
@@ -272,11 +275,26 @@ def _apply_voting(state: dict, change: dict | None) -> None:
             _set_tally(voting, pid, tally)
 
 
+def _set_attached(state: dict, proposal_id, who: dict, mark: dict | None) -> None:
+    """One person's entry in the facilitator's attached plan items and notes."""
+    key = str(proposal_id)
+    entries = [a for a in state["attached"].get(key, []) if a["participant_id"] != who["participant_id"]]
+    if views.attaches(mark):
+        entries.append(views.attached_view(who["participant_id"], who["name"], who["site_id"], mark))
+        entries.sort(key=lambda a: a["participant_id"])
+    if entries:
+        state["attached"][key] = entries
+    else:
+        state["attached"].pop(key, None)
+
+
 @handles("proposal.mark")
 def proposal_mark(state, data, event):
     p = _proposal(state, data["proposal_id"])
     if p is not None:
         p["summary"] = data["summary"]
+    if state.get("attached") is not None and event.get("actor"):
+        _set_attached(state, data["proposal_id"], event["actor"], data["mark"])
     if _is_me(state, event):
         if data["mark"]:
             state["my_marks"][str(data["proposal_id"])] = data["mark"]
@@ -378,6 +396,13 @@ def participant_revoke(state, data, event):
         if a["id"] == data["participant_id"]:
             a["revoked"] = True
     state["floor"] = data["floor"]
+    if state.get("attached") is not None:  # their marks were withdrawn
+        for key in list(state["attached"]):
+            kept = [a for a in state["attached"][key] if a["participant_id"] != data["participant_id"]]
+            if kept:
+                state["attached"][key] = kept
+            else:
+                del state["attached"][key]
     for pid, summary in (data.get("summaries") or {}).items():
         p = _proposal(state, int(pid))
         if p is not None:
@@ -410,3 +435,14 @@ def floor_grant(state, data, event):
 @handles("floor.end")
 def floor_end(state, data, event):
     state["floor"] = data["floor"]
+
+
+# --- suggested plan items --------------------------------------------------------------
+
+@handles("suggestions.update")
+def suggestions_update(state, data, event):
+    if state.get("suggestions") is not None and "suggestions" in data:
+        for pid in data["cleared"]:
+            state["suggestions"].pop(str(pid), None)
+        state["suggestions"].update(data["suggestions"])
+    state["focus_suggestions"] = data["focus_suggestions"]

@@ -11,7 +11,7 @@ from ..models import (
     Comment, CommentSupport, Decision, Mark, Meeting, Participant, PlanItem, Proposal,
     Site, Vote,
 )
-from . import floor, views
+from . import floor, suggestions, views
 from .permissions import Actor, may, moderates, sees_hidden_results
 
 
@@ -35,6 +35,7 @@ def build(session: Session, actor: Actor) -> dict:
         select(PlanItem).where(PlanItem.meeting_id == meeting.id).order_by(PlanItem.id))]
     me = session.get(Participant, actor.participant_id) if actor.participant_id else None
     comments, earlier = _comments(session, meeting.id, actor)
+    full = sees_hidden_results(actor.role)
     return {
         "seq": meeting.last_seq,
         "me": _me(actor, me),
@@ -48,11 +49,33 @@ def build(session: Session, actor: Actor) -> dict:
         "comments_earlier": earlier,
         "floor": floor.state(session, meeting.id),
         "focus": meeting.focus_proposal_id,
+        # Everyone: the focused proposal's top suggestions; the facilitator also
+        # every proposal's, and the plan items and notes people attached.
+        "focus_suggestions": suggestions.top_of(session, meeting.focus_proposal_id),
+        "suggestions": suggestions.cached(session, meeting.id) if full else None,
+        "attached": attached_marks(session, meeting.id) if full else None,
         "projector_view": meeting.projector_view,
         "presence": None,
         "my_marks": _my_marks(session, actor),
         "attendees": _attendees(session, meeting.id, actor),
     }
+
+
+def attached_marks(session: Session, meeting_id: int) -> dict[int, list[dict]]:
+    """Per proposal, the marks that point at a plan item or carry a note, with
+    who made them: what the facilitator weighs before deciding."""
+    out: dict[int, list[dict]] = {}
+    for row in session.execute(
+            select(Mark.proposal_id, Mark.participant_id, Participant.name, Mark.site_id,
+                   Mark.status, Mark.plan_item_id, Mark.note)
+            .join(Participant, Participant.id == Mark.participant_id)
+            .where(Mark.meeting_id == meeting_id,
+                   Mark.plan_item_id.is_not(None) | (Mark.note != ""))
+            .order_by(Mark.proposal_id, Mark.participant_id)):
+        out.setdefault(row.proposal_id, []).append(views.attached_view(
+            row.participant_id, row.name, row.site_id,
+            {"status": row.status, "plan_item_id": row.plan_item_id, "note": row.note}))
+    return out
 
 
 def _me(actor: Actor, me: Participant | None) -> dict:

@@ -70,6 +70,16 @@ def mark_view(m: Mark) -> dict:
     return {"status": m.status, "plan_item_id": m.plan_item_id, "note": m.note}
 
 
+def attached_view(participant_id: int, name: str, site_id: int, mark: dict) -> dict:
+    """One person's mark as the facilitator's list of attached plan items and notes shows it."""
+    return {"participant_id": participant_id, "name": name, "site_id": site_id, **mark}
+
+
+def attaches(mark: dict | None) -> bool:
+    """Whether a mark points at a plan item or carries a note."""
+    return bool(mark) and (mark.get("plan_item_id") is not None or bool(mark.get("note")))
+
+
 def decision_view(d: Decision | None) -> dict | None:
     if d is None:
         return None

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..labels import STATUS_LABELS, VIEW_LABELS
+from ..meeting.suggestions import EVENT as SUGGESTIONS_EVENT
 from ..models import Participant, Proposal
 from .formatting import local, zone
 from .words import _, ngettext, resolved
@@ -166,6 +167,11 @@ class _Clock:
         return here.strftime("%H:%M:%S" if here.date() == self.day else "%Y-%m-%d %H:%M:%S")
 
 
+# Recomputed suggestions are the server's housekeeping, not something the
+# meeting did: the minutes' timeline leaves them out.
+HOUSEKEEPING = frozenset({SUGGESTIONS_EVENT})
+
+
 def build_rows(events: list, describe: Describer, tz: zoneinfo.ZoneInfo,
                meeting_day: dt.date | None) -> list[Row]:
     """`events`: rows with seq, type, at, actor and data, in seq order."""
@@ -185,6 +191,8 @@ def build_rows(events: list, describe: Describer, tz: zoneinfo.ZoneInfo,
         crowd.clear()
 
     for e in events:
+        if e.type in HOUSEKEEPING:
+            continue
         if e.type in CROWD:
             crowd.append(e)
             continue

@@ -10,11 +10,12 @@ import { connect } from "./live.js";
 import {
   attendanceCard, documentsCard, floorCard, importPanel, projectorCard, tickCountdowns, votingCard,
 } from "./panels.js";
+import { planFinder } from "./planfinder.js";
 import { settingsForm } from "./settings.js";
 import { anyProposal, commentsOn, key, proposal } from "./state.js";
 import { createSyncPanel } from "./sync.js";
 import {
-  act, banner, commentItem, connectionIndicator, langSwitch, messages, note, proposalMeta, siteMarks,
+  act, banner, commentItem, connectionIndicator, langSwitch, messages, note, planText, proposalMeta, siteMarks,
   statusChip,
 } from "./widgets.js";
 
@@ -187,13 +188,16 @@ function renderAgenda(st) {
 // --- detail: the selected proposal ---------------------------------------------------
 
 const info = h("div", { class: "detail-info" });
+// Suggested and attached plan items: redrawn with every change, apart from
+// the forms, which keep what the facilitator is typing.
+const planBox = h("div", { class: "detail-plan" });
 const formsBox = h("div", { class: "detail-forms" });
 const commentsBox = h("ul", { class: "comments" });
 const commentsHeading = h("h3", {}, t("comments"));
 // Confirmations of what changed the panel itself (added, withdrawn, restored).
 const detailNote = note();
 const detail = h("section", { id: "detail", class: "card", "aria-labelledby": "detail-h" },
-  h("h2", { id: "detail-h" }, t("selected_proposal")), detailNote, info, formsBox, commentsHeading, commentsBox);
+  h("h2", { id: "detail-h" }, t("selected_proposal")), detailNote, info, planBox, formsBox, commentsHeading, commentsBox);
 
 function select_(id) {
   selected = id;
@@ -201,9 +205,26 @@ function select_(id) {
   render();
 }
 
-function planLabel(pi) {
-  return [pi.code, pi.sub_activity || pi.activity || pi.programme, pi.agency && `(${pi.agency})`,
-          pi.document && `· ${pi.document}`].filter(Boolean).join(" ");
+const planLabel = (pi) => planText(pi, pi.id);
+
+// The decision form on screen, so adopting a plan item shows in it at once.
+let decisionCtl = null;
+
+/** One click: the plan item goes into the decision, keeping its reason,
+ *  destination and follow-up (the status as planfinder.adoptStatus says). */
+function adopt(p, planItemId, status) {
+  const d = p.decision || {};
+  const fu = d.follow_up || null;
+  const where = decisionCtl && decisionCtl.proposalId === p.id ? decisionCtl.saved : detailNote;
+  sendFrom(where, "proposal.decide", {
+    proposal_id: p.id, status, plan_item_id: planItemId, reason: d.reason || null,
+    destination: d.destination || null,
+    follow_up: fu && (fu.action || fu.owner || fu.due_date) ? fu : null,
+  }).then((ack) => {
+    if (!ack) return;
+    if (decisionCtl && decisionCtl.proposalId === p.id) decisionCtl.show(status, planItemId);
+    where.show(t("adopted"));
+  });
 }
 
 function decisionForm(st, p) {
@@ -224,9 +245,16 @@ function decisionForm(st, p) {
   };
   search.addEventListener("input", fillPlans);
   fillPlans();
+  decisionCtl = { proposalId: p.id, saved: null, show: (s, planItemId) => {
+    status.value = s;
+    search.value = "";
+    fillPlans();
+    plan.value = String(planItemId);
+  } };
   const reason = h("textarea", { name: "reason", rows: 2, maxlength: 5000 }, d.reason || "");
   const destination = h("input", { name: "destination", maxlength: 300, value: d.destination || "" });
   const saved = note();
+  decisionCtl.saved = saved;
   const action = h("textarea", { name: "action", rows: 2, maxlength: 2000 }, fu.action || "");
   const owner = h("input", { name: "owner", maxlength: 300, value: fu.owner || "" });
   const due = h("input", { type: "date", name: "due_date", value: fu.due_date || "" });
@@ -350,6 +378,7 @@ function renderDetail(st) {
       formsFor = "new";
       refill(info, h("p", { class: "muted" }, t("new_proposal_hint")));
       fill(formsBox, h("h3", {}, t("add_proposal")), proposalForm(null));
+      fill(planBox);
       fill(commentsBox);
       commentsHeading.hidden = true;
     }
@@ -358,6 +387,8 @@ function renderDetail(st) {
   commentsHeading.hidden = false;
   const p = selected != null ? anyProposal(st, selected) : null;
   if (selected != null && !p) selected = null;
+  if (p && !p.withdrawn) refill(planBox, planFinder(st, p, adopt));
+  else fill(planBox);
   const moderate = () => true;
   const hide = (c) => send("comment.hide", { comment_id: c.id, hidden: !c.hidden });
   if (!p) {

@@ -5,9 +5,11 @@
 import { $, field, fill, h, keepDraft, refill, select, sr, throttleFrame } from "./dom.js";
 import { L, lang, loadLabels, t } from "./i18n.js";
 import { connect } from "./live.js";
-import { addEarlierComments, commentsOn, earlierCount, key, proposal, siteName } from "./state.js";
 import {
-  act, banner, commentItem, connectionIndicator, langSwitch, messages, mmss, proposalMeta,
+  accommodatedStatus, addEarlierComments, commentsOn, earlierCount, key, planItem, proposal, siteName,
+} from "./state.js";
+import {
+  act, banner, commentItem, connectionIndicator, langSwitch, messages, mmss, planText, proposalMeta,
   secondsLeft, siteMarks, statusChip,
 } from "./widgets.js";
 
@@ -113,10 +115,14 @@ function startApp(token, isHost) {
   const myMark = h("p", { class: "my-mark" });
   const markSubmit = h("button", { type: "submit" }, t("save_mark"));
   const markWithdraw = h("button", { type: "button", class: "secondary" }, t("withdraw_mark"));
+  // The focused proposal's top suggested plan items (they come with the focus):
+  // one tap marks it accommodated there.
+  const markSuggest = h("div", { class: "mark-suggest", hidden: true });
   // A closed (or not yet started) meeting turns the forms read-only, saying why.
   // Until the first snapshot they are read-only too: a comment sent before it
   // would not know the focused proposal and land on the meeting instead.
   const markFields = h("fieldset", { class: "plain stack", disabled: true },
+    markSuggest,
     field(t("status"), markStatus),
     field(t("plan_item_optional"), markPlan, t("plan_item_hint")),
     field(t("note_optional"), markNote),
@@ -176,6 +182,18 @@ function startApp(token, isHost) {
     send("proposal.mark", { proposal_id: st.focus, status: markStatus.value,
                             plan_item_id: markPlan.value ? Number(markPlan.value) : null,
                             note: markNote.value || null })
+      .then((ack) => ack && msgs.show(t("mark_saved"), "ok"));
+  });
+  markSuggest.addEventListener("click", (ev) => {
+    const button = ev.target.closest("button[data-plan-item-id]");
+    const st = live.state;
+    if (!button || !st || st.focus == null) return;
+    const planItemId = Number(button.dataset.planItemId);
+    const mine = st.my_marks[key(st.focus)];
+    const status = accommodatedStatus(planItem(st, planItemId), markStatus.value || (mine && mine.status));
+    markStatus.value = status;
+    markPlan.value = String(planItemId);
+    send("proposal.mark", { proposal_id: st.focus, status, plan_item_id: planItemId, note: markNote.value || null })
       .then((ack) => ack && msgs.show(t("mark_saved"), "ok"));
   });
   markWithdraw.addEventListener("click", () => {
@@ -266,7 +284,25 @@ function startApp(token, isHost) {
       markNote.value = mine ? mine.note || "" : "";
     }
     fill(myMark, mine ? [t("your_current_mark"), " ", statusChip(mine.status)] : t("not_marked_yet"));
+    renderSuggestions(st, mine);
     markWithdraw.hidden = !mine;
+  }
+
+  function renderSuggestions(st, mine) {
+    const items = st.focus_suggestions || [];
+    markSuggest.hidden = !items.length;
+    refill(markSuggest, items.length ? [
+      h("p", { class: "label" }, t("suggested_for_mark")),
+      h("ul", { class: "suggest-list" }, items.map((s) => {
+        const chosen = Boolean(mine && mine.plan_item_id === s.plan_item_id);
+        return h("li", {}, h("button", {
+          type: "button", class: chosen ? "suggestion chosen" : "suggestion secondary",
+          "data-plan-item-id": s.plan_item_id, "data-key": `suggest-${s.plan_item_id}`,
+          "aria-pressed": chosen ? "true" : "false",
+        }, planText(planItem(st, s.plan_item_id), s.plan_item_id),
+        s.strong ? h("span", { class: "tag strong" }, t("strong_tag")) : null));
+      })),
+      h("small", { class: "hint" }, t("suggestion_tap_hint"))] : []);
   }
 
   function renderComments(st, p) {

@@ -13,6 +13,8 @@ export function fromSnapshot(snap) {
   st.withdrawn = st.withdrawn || [];
   st.voting = st.voting || { round: null, my_votes: {} };
   st.voting.my_votes = st.voting.my_votes || {};
+  st.focus_suggestions = st.focus_suggestions || [];
+  // suggestions and attached are the facilitator's (null for other roles).
   return st;
 }
 
@@ -53,6 +55,21 @@ function applyVoting(st, voting) {
   if (voting.tallies && v.tallies) Object.assign(v.tallies, voting.tallies);
 }
 
+const attaches = (mark) => Boolean(mark) && (mark.plan_item_id != null || Boolean(mark.note));
+
+/** One person's entry in the facilitator's attached plan items and notes. */
+function setAttached(st, proposalId, who, mark) {
+  if (!st.attached || !who) return;
+  const k = key(proposalId);
+  const entries = (st.attached[k] || []).filter((a) => a.participant_id !== who.participant_id);
+  if (attaches(mark)) {
+    entries.push({ participant_id: who.participant_id, name: who.name, site_id: who.site_id, ...mark });
+    entries.sort((a, b) => a.participant_id - b.participant_id);
+  }
+  if (entries.length) st.attached[k] = entries;
+  else delete st.attached[k];
+}
+
 function addAttendee(st, person) {
   if (!st.attendees) return;
   if (st.me.role === "host" && person.site_id !== st.me.site_id) return;
@@ -81,7 +98,10 @@ const HANDLERS = {
     if (d.voting) st.voting = { ...d.voting, my_votes: st.voting.my_votes || {} };
     if (d.floor) st.floor = d.floor;
   },
-  "agenda.focus": (st, d) => { st.focus = d.proposal_id; },
+  "agenda.focus": (st, d) => {
+    st.focus = d.proposal_id;
+    st.focus_suggestions = d.suggestions || [];
+  },
   "agenda.reorder": (st, d) => {
     const pos = new Map(d.proposal_ids.map((id, i) => [id, i + 1]));
     for (const p of st.proposals) p.position = pos.get(p.id) ?? p.position;
@@ -105,6 +125,7 @@ const HANDLERS = {
       st.withdrawn.sort(byPosition);
     }
     st.focus = d.focus;
+    if (d.focus == null) st.focus_suggestions = [];
     // Dots on it went back to their voters, ours included.
     delete st.voting.my_votes[key(d.proposal_id)];
     applyVoting(st, d.voting);
@@ -122,6 +143,7 @@ const HANDLERS = {
   "proposal.mark": (st, d, e) => {
     const p = proposal(st, d.proposal_id);
     if (p) p.summary = d.summary;
+    setAttached(st, d.proposal_id, e.actor, d.mark);
     if (isMe(st, e)) {
       if (d.mark) st.my_marks[key(d.proposal_id)] = d.mark;
       else delete st.my_marks[key(d.proposal_id)];
@@ -168,6 +190,7 @@ const HANDLERS = {
   "participant.revoke": (st, d) => {
     const a = (st.attendees || []).find((x) => x.id === d.participant_id);
     if (a) a.revoked = true;
+    for (const pid of Object.keys(st.attached || {})) setAttached(st, pid, { participant_id: d.participant_id }, null);
     if (d.floor) st.floor = d.floor;
     // A revoked participant no longer counts: the server withdrew their
     // marks, supports and open-round votes and sends the new totals.
@@ -177,6 +200,21 @@ const HANDLERS = {
   totals: (st, d) => {
     setTotals(st, d.summaries, d.supports, d.votes);
     if (d.floor) st.floor = d.floor;
+    // The facilitator's items say who marked what (the plan items people attached).
+    for (const [pid, people] of Object.entries(d.marks || {})) {
+      for (const [who, x] of Object.entries(people)) {
+        setAttached(st, pid, { participant_id: Number(who), name: x.name, site_id: x.site_id }, x.mark);
+      }
+    }
+  },
+  // Recomputed suggested plan items: all changed ones for the facilitator,
+  // the focused proposal's top three for everyone.
+  "suggestions.update": (st, d) => {
+    if (st.suggestions && d.suggestions) {
+      for (const pid of d.cleared || []) delete st.suggestions[key(pid)];
+      Object.assign(st.suggestions, d.suggestions);
+    }
+    st.focus_suggestions = d.focus_suggestions || [];
   },
   // A replaced link: only a new join code changes what screens show.
   "link.replace": (st, d) => {
@@ -276,4 +314,38 @@ export const ranking = (st, siteId = null) => ranked(st, siteId).map((r) => r.id
 export function tallyValue(mode, part) {
   if (!part) return 0;
   return mode === "dots" ? part.total || 0 : part.mean || 0;
+}
+
+// --- plan items ----------------------------------------------------------------
+
+export const planItem = (st, id) => st.plan_items.find((pi) => pi.id === id) || null;
+
+/** The plan items people attached to their marks on a proposal, most attached
+ *  first: [{plan_item_id, total, sites: {site_id: n}, people: [...]}], and the
+ *  notes of marks without a plan item. */
+export function attachedFor(st, proposalId) {
+  const entries = (st.attached && st.attached[key(proposalId)]) || [];
+  const groups = new Map();
+  const notes = [];
+  for (const a of entries) {
+    if (a.plan_item_id == null) { notes.push(a); continue; }
+    const g = groups.get(a.plan_item_id) || { plan_item_id: a.plan_item_id, total: 0, sites: {}, people: [] };
+    g.total += 1;
+    g.sites[key(a.site_id)] = (g.sites[key(a.site_id)] || 0) + 1;
+    g.people.push(a);
+    groups.set(a.plan_item_id, g);
+  }
+  const items = [...groups.values()].sort((a, b) => b.total - a.total || a.plan_item_id - b.plan_item_id);
+  return { items, notes };
+}
+
+const ACCOMMODATED = new Set(["terakomodir_kab", "terakomodir_prov", "terakomodir_sebagian"]);
+
+/** The status that says "accommodated in this plan item": `preferred` when it
+ *  is one of those, else by the plan item's level (its Kewenangan, else its
+ *  document's name: "RKPD Provinsi ...", "RKPD Prov. ..."). */
+export function accommodatedStatus(pi, preferred) {
+  if (ACCOMMODATED.has(preferred)) return preferred;
+  const level = ((pi && (pi.authority || pi.document)) || "").toLowerCase();
+  return /\bprov/.test(level) ? "terakomodir_prov" : "terakomodir_kab";
 }

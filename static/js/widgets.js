@@ -172,3 +172,17 @@ export function mmss(seconds) {
   const s = Math.abs(seconds);
   return `${sign}${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
+
+/** A plan item in one line: code, Sub Kegiatan, (agency) · document. */
+export function planText(pi, id) {
+  if (!pi) return t("plan_item_n", { id });
+  return [pi.code, pi.sub_activity || pi.activity || pi.programme, pi.agency && `(${pi.agency})`,
+          pi.document && `· ${pi.document}`].filter(Boolean).join(" ");
+}
+
+/** Why the matcher suggests a plan item: "words: jaringan perpipaan · location: Sambelia". */
+export function reasonsText(reasons) {
+  const kinds = new Set(["words", "agency", "code", "location", "level"]);
+  return (reasons || []).map((r) => `${kinds.has(r.kind) ? t(`reason_${r.kind}`) : r.kind}: ${r.detail}`)
+    .join(" · ");
+}
