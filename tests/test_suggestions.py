@@ -14,7 +14,7 @@ from sinkron.meeting import reducer, snapshot
 from sinkron.meeting.compaction import compact
 from sinkron.meeting.engine import event_wire, for_audience, jsonable
 from sinkron.meeting.suggestions import (
-    EVENT, TRIGGERS, Computed, cached, needs_recompute, public_data, store, store_and_announce,
+    EVENT, TRIGGERS, Computed, Stale, cached, needs_recompute, public_data, store, store_and_announce,
 )
 from sinkron.models import Event, PlanItem, Proposal, SuggestionSet, utcnow
 from sinkron.services import services
@@ -141,6 +141,45 @@ def test_a_recomputation_stores_and_announces_only_what_changed(app, demo):
                      utcnow())
         assert data is None and 99999 not in cached(s, demo.meeting_id)
         s.commit()
+
+
+def test_a_partial_answer_changes_only_what_it_names_and_a_stale_one_nothing(app, demo):
+    (p1, p2, p3, *_), (i1, i2, i3, *_) = ids(app, demo.meeting_id)
+    with app.app_context():
+        s = db.session
+        store(s, demo.meeting_id, Computed("fp1", 0, {p1: [sug(i1, 0.9, True)], p2: [sug(i3, 0.3)]}), utcnow())
+        # The child's diff against fp1: p2 lost its item, p3 gained one; p1 is not named and keeps its own.
+        diff = Computed("fp2", 2, {p2: [], p3: [sug(i2, 0.7, True)]}, partial=True, base="fp1")
+        data = store(s, demo.meeting_id, diff, utcnow())
+        assert data["suggestions"] == {p3: diff.suggestions[p3]} and data["cleared"] == [p2]
+        assert cached(s, demo.meeting_id) == {p1: [sug(i1, 0.9, True)], p3: diff.suggestions[p3]}
+        assert s.get(SuggestionSet, demo.meeting_id).fingerprint == "fp2"
+        # Diffed against fp1 while fp2 is stored (another process came first): refused whole.
+        before = cached(s, demo.meeting_id)
+        with pytest.raises(Stale):
+            store(s, demo.meeting_id, Computed("fp3", 3, {p1: []}, partial=True, base="fp1"), utcnow())
+        assert cached(s, demo.meeting_id) == before
+        assert s.get(SuggestionSet, demo.meeting_id).fingerprint == "fp2"
+        s.commit()
+
+
+def test_a_large_answer_is_stored_in_parts_and_only_the_last_records_its_fingerprint(app, demo):
+    (p1, p2, p3, *_), (i1, *_) = ids(app, demo.meeting_id)
+    answer = Computed("fp1", 0, {p1: [sug(i1, 0.9)], p2: [sug(i1, 0.8)], p3: [sug(i1, 0.7)]},
+                      partial=True, base=None)
+    parts = answer.parts(2)
+    assert [sorted(part.suggestions) for part in parts] == [sorted([p1, p2]), [p3]]
+    assert [part.final for part in parts] == [False, True]
+    assert all(part.partial and part.base is None for part in parts)
+    assert answer.parts(3) == [answer]
+    with app.app_context():
+        s = db.session
+        store(s, demo.meeting_id, parts[0], utcnow())
+        assert s.get(SuggestionSet, demo.meeting_id) is None     # not current yet: a crash here recomputes
+        store(s, demo.meeting_id, parts[1], utcnow())
+        assert s.get(SuggestionSet, demo.meeting_id).fingerprint == "fp1"
+        assert set(cached(s, demo.meeting_id)) == {p1, p2, p3}
+        s.rollback()
 
 
 def test_the_event_goes_to_the_facilitator_whole_and_to_phones_as_the_focused_top_three(app, live, demo, join):

@@ -74,6 +74,32 @@ def test_an_edit_and_a_withdrawal_recompute_and_unchanged_inputs_store_nothing(a
         assert db.session.get(Meeting, demo.meeting_id).last_seq == last
 
 
+def test_after_an_edit_the_child_answers_only_the_proposals_that_changed(app, demo):
+    """So that the server parses and stores a few proposals, not the whole set."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        first = child.run(url, demo.meeting_id, SECONDS)
+        assert first.partial and first.base is None and first.suggestions
+        store_and_announce(db.session, demo.meeting_id, first, utcnow())
+        db.session.commit()
+        pid = min(first.suggestions)
+        db.session.get(Proposal, pid).title = "Pelatihan pengolahan sampah plastik bagi pemuda"
+        db.session.commit()
+        second = child.run(url, demo.meeting_id, SECONDS)
+        assert second.base == first.fingerprint and second.fingerprint != first.fingerprint
+        assert set(second.suggestions) == {pid}
+        assert second.suggestions[pid] != first.suggestions[pid]
+        wire = store_and_announce(db.session, demo.meeting_id, second, utcnow())
+        db.session.commit()
+        named = [int(k) for k in wire["data"]["suggestions"]] + wire["data"]["cleared"]
+        assert named == [pid]
+        expected = {k: v for k, v in first.suggestions.items() if v}
+        expected.pop(pid, None)
+        if second.suggestions[pid]:
+            expected[pid] = second.suggestions[pid]
+        assert cached(db.session, demo.meeting_id) == expected
+
+
 def test_a_cli_import_computes_before_it_ends(app, runner, demo, tmp_path):
     app.config["SINKRON_SUGGESTIONS"] = True
     path = tmp_path / "rkpd.csv"

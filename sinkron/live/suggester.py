@@ -7,10 +7,11 @@ DELAY seconds after the last one (at most MAX_DELAY after the first), so an
 edit session costs one computation, not one per keystroke saved.
 
 One background task per process computes, one meeting at a time, in a child
-process (suggesting/child.py): never on the event loop. Its answer is stored
-through the writer like any command, so the `suggestions.update` event gets
-its seq in order and goes out through the broadcaster to every process's
-clients. With several processes each event is sent (and so noticed) by one
+process (suggesting/child.py): never on the event loop. The child answers
+only what changed, and it is stored through the writer like any command, in
+parts of PART_SIZE proposals (so a first answer of hundreds does not hold
+the sockets either): each part's `suggestions.update` event gets its seq
+in order and goes out through the broadcaster to every process's clients. With several processes each event is sent (and so noticed) by one
 process only; should two compute for the same inputs, the fingerprint makes
 the second store nothing.
 
@@ -23,13 +24,17 @@ from __future__ import annotations
 import logging
 import time
 
-from ..meeting.suggestions import needs_recompute, store_and_announce
+from ..meeting.suggestions import Stale, needs_recompute, store_and_announce
 from ..models import utcnow
 from ..suggesting import child
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.05
+# Proposals stored per writer job (and event): a meeting's first answer names
+# hundreds, and storing them in one job would hold every socket of the
+# process meanwhile.
+PART_SIZE = 25
 
 
 class Debounce:
@@ -113,16 +118,25 @@ class Suggester:
                         log.exception("computing suggestions for meeting %s failed", meeting_id)
 
     def refresh(self, meeting_id: int) -> dict | None:
-        """Compute (in a child) and store; returns the event appended, if any."""
+        """Compute (in a child) and store; returns the last event appended, if any."""
         self.computations += 1
         computed = child.run(self.app.config["SQLALCHEMY_DATABASE_URI"], meeting_id, self.seconds)
         if computed is None:
             return None
-
-        def job(session):
-            wire = store_and_announce(session, meeting_id, computed, utcnow())
-            return wire, ([(meeting_id, wire)] if wire else [])
-        wire = self.writer.call(job)
-        if wire is not None:
-            self.stored += 1
-        return wire
+        last = None
+        for part in computed.parts(PART_SIZE):
+            def job(session, part=part):
+                try:
+                    wire = store_and_announce(session, meeting_id, part, utcnow())
+                except Stale:
+                    return Stale, []
+                return wire, ([(meeting_id, wire)] if wire else [])
+            wire = self.writer.call(job)
+            if wire is Stale:
+                # Another process stored first: diff against its answer.
+                self.schedule(meeting_id)
+                return last
+            if wire is not None:
+                self.stored += 1
+                last = wire
+        return last

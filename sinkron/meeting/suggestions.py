@@ -44,10 +44,37 @@ def needs_recompute(event_types: Iterable[str]) -> bool:
 
 @dataclass(frozen=True)
 class Computed:
-    """The matcher's answer for one meeting, and what it was computed from."""
+    """The matcher's answer for one meeting, and what it was computed from.
+
+    A full answer names every proposal's suggestions and replaces the stored
+    set. A partial one (what the child sends) names only the proposals whose
+    suggestions differ from the set stored under the fingerprint `base`
+    (None: nothing was stored), [] for those that lost theirs; the others
+    keep what is stored. The child diffs so that the server's event loop
+    parses and stores a few proposals after an edit, not hundreds."""
     fingerprint: str
     seq: int                           # the meeting's seq when the inputs were read
     suggestions: dict[int, list[dict]]  # proposal id -> Suggestion.to_json() best first
+    partial: bool = False
+    base: str | None = None
+    final: bool = True                 # the last of its parts: records the fingerprint
+
+    def parts(self, size: int) -> list["Computed"]:
+        """The answer cut into partial answers of at most `size` proposals,
+        stored one writer job (and one event) each; the last records the
+        fingerprint. For a full answer, the proposals it leaves out are
+        cleared with the last part."""
+        pids = sorted(self.suggestions)
+        if not self.partial or len(pids) <= size:
+            return [self]
+        chunks = [pids[i:i + size] for i in range(0, len(pids), size)]
+        return [Computed(self.fingerprint, self.seq, {pid: self.suggestions[pid] for pid in chunk},
+                         True, self.base, i == len(chunks) - 1) for i, chunk in enumerate(chunks)]
+
+
+class Stale(Exception):
+    """A partial answer diffed against a set that has been replaced since
+    (another process stored first): it must be computed again."""
 
 
 def digest(items: list[dict]) -> str:
@@ -75,21 +102,36 @@ def current_fingerprint(session: Session, meeting_id: int) -> str | None:
     return session.scalar(select(SuggestionSet.fingerprint).where(SuggestionSet.meeting_id == meeting_id))
 
 
+def stored_digests(session: Session, meeting_id: int, only: Iterable[int] | None = None) -> dict[int, str]:
+    query = select(ProposalSuggestions.proposal_id, ProposalSuggestions.digest).where(
+        ProposalSuggestions.meeting_id == meeting_id)
+    if only is not None:
+        query = query.where(ProposalSuggestions.proposal_id.in_(list(only)))
+    return dict(session.execute(query).all())
+
+
 def store(session: Session, meeting_id: int, computed: Computed, now: dt.datetime) -> dict | None:
     """Store what changed and append the event; returns its data, or None when
     nothing a client sees changed (same inputs, or the same suggestions).
+    Raises Stale for a partial answer whose base is no longer stored.
     The caller appends nothing itself: see store_and_announce."""
     meeting = session.get(Meeting, meeting_id, with_for_update=True)
     if meeting is None:
         return None
     state = session.get(SuggestionSet, meeting_id)
-    if state is not None and state.fingerprint == computed.fingerprint:
+    current = state.fingerprint if state is not None else None
+    if current == computed.fingerprint:
         return None
+    if computed.partial and current != computed.base:
+        raise Stale(f"meeting {meeting_id}: diffed against {computed.base}, stored {current}")
+    named = list(computed.suggestions) if computed.partial else None
     # Proposals that are still this meeting's (a stale answer may name others).
-    ids = set(session.scalars(select(Proposal.id).where(Proposal.meeting_id == meeting_id)))
+    query = select(Proposal.id).where(Proposal.meeting_id == meeting_id)
+    if named is not None:
+        query = query.where(Proposal.id.in_(named))
+    ids = set(session.scalars(query))
     wanted = {pid: items for pid, items in computed.suggestions.items() if items and pid in ids}
-    existing = dict(session.execute(select(ProposalSuggestions.proposal_id, ProposalSuggestions.digest)
-                                    .where(ProposalSuggestions.meeting_id == meeting_id)).all())
+    existing = stored_digests(session, meeting_id, named)
     changed: dict[int, list[dict]] = {}
     for pid, items in sorted(wanted.items()):
         d = digest(items)
@@ -105,12 +147,13 @@ def store(session: Session, meeting_id: int, computed: Computed, now: dt.datetim
     cleared = sorted(pid for pid in existing if pid not in wanted)
     if cleared:
         session.execute(delete(ProposalSuggestions).where(ProposalSuggestions.proposal_id.in_(cleared)))
-    if state is None:
-        session.add(SuggestionSet(meeting_id=meeting_id, fingerprint=computed.fingerprint,
-                                  computed_seq=computed.seq, computed_at=now))
-    else:
-        state.fingerprint, state.computed_seq, state.computed_at = (
-            computed.fingerprint, computed.seq, now)
+    if computed.final:
+        if state is None:
+            session.add(SuggestionSet(meeting_id=meeting_id, fingerprint=computed.fingerprint,
+                                      computed_seq=computed.seq, computed_at=now))
+        else:
+            state.fingerprint, state.computed_seq, state.computed_at = (
+                computed.fingerprint, computed.seq, now)
     session.flush()
     if not changed and not cleared:
         return None

@@ -44,7 +44,7 @@ def run(database_url: str, meeting_id: int, seconds: float, top: int = TOP) -> C
     if answer.get("unchanged"):
         return None
     return Computed(answer["fingerprint"], answer["seq"],
-                    {int(k): v for k, v in answer["suggestions"].items()})
+                    {int(k): v for k, v in answer["suggestions"].items()}, partial=True, base=answer["base"])
 
 
 def refresh_now(session, database_url: str, meeting_id: int, seconds: float,
@@ -54,12 +54,16 @@ def refresh_now(session, database_url: str, meeting_id: int, seconds: float,
     read, and commits afterwards. With `announce` the change is a
     `suggestions.update` event (returned); without, the rows are stored as a
     new meeting's are, at its creation."""
-    from ..meeting.suggestions import store, store_and_announce
+    from ..meeting.suggestions import Stale, store, store_and_announce
     from ..models import utcnow
     computed = run(database_url, meeting_id, seconds)
     if computed is None:
         return None
-    if announce:
-        return store_and_announce(session, meeting_id, computed, utcnow())
-    store(session, meeting_id, computed, utcnow())
+    try:
+        if announce:
+            return store_and_announce(session, meeting_id, computed, utcnow())
+        store(session, meeting_id, computed, utcnow())
+    except Stale:
+        # A server stored a newer answer meanwhile: its own is current.
+        pass
     return None

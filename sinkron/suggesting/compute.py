@@ -3,7 +3,8 @@
 The fingerprint covers everything the answer depends on: the proposals on
 the agenda and the plan items (as the matcher reads them) and the matcher's
 own code and data files. Equal fingerprints, equal suggestions: a
-recomputation with the fingerprint already stored stops before matching."""
+recomputation with the fingerprint already stored stops before matching.
+Otherwise the answer names only the proposals whose suggestions changed."""
 from __future__ import annotations
 
 import functools
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import matching
-from ..meeting.suggestions import TOP, Computed, current_fingerprint
+from ..meeting.suggestions import TOP, Computed, current_fingerprint, digest, stored_digests
 from ..models import Meeting, PlanItem, Proposal
 
 
@@ -52,11 +53,25 @@ def fingerprint(proposals, plan_items) -> str:
 
 def compute(session: Session, meeting_id: int, top: int = TOP,
             unless_stored: bool = True) -> Computed | None:
-    """The meeting's suggestions, or None when the stored ones were computed
-    from these very inputs (unless_stored)."""
+    """The meeting's suggestions as a partial answer (only what differs from
+    the stored set), or None when the stored ones were computed from these
+    very inputs (unless_stored)."""
     seq, proposals, plan_items = read_inputs(session, meeting_id)
     fp = fingerprint(proposals, plan_items)
-    if unless_stored and current_fingerprint(session, meeting_id) == fp:
+    # The set's fingerprint before its rows: should another process store in
+    # between, the base no longer matches and the answer is refused as stale,
+    # never applied over rows it was not diffed against.
+    base = current_fingerprint(session, meeting_id)
+    if unless_stored and base == fp:
         return None
+    stored = stored_digests(session, meeting_id)
     found = matching.suggest_all(proposals, plan_items, top=top) if proposals and plan_items else {}
-    return Computed(fp, seq, {pid: [s.to_json() for s in items] for pid, items in found.items()})
+    changed: dict[int, list[dict]] = {}
+    for pid, items in found.items():
+        wire = [s.to_json() for s in items]
+        if wire and stored.get(pid) != digest(wire):
+            changed[pid] = wire
+    for pid in stored:
+        if not found.get(pid):
+            changed[pid] = []
+    return Computed(fp, seq, changed, partial=True, base=base)

@@ -32,7 +32,7 @@ def main() -> None:
     if computed is None:
         answer = {"unchanged": True}
     else:
-        answer = {"fingerprint": computed.fingerprint, "seq": computed.seq,
+        answer = {"fingerprint": computed.fingerprint, "seq": computed.seq, "base": computed.base,
                   "suggestions": {str(k): v for k, v in computed.suggestions.items()}}
     sys.stdout.write(json.dumps(answer, ensure_ascii=False))
 
