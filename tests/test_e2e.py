@@ -137,3 +137,30 @@ def test_start_up_prints_no_eventlet_deprecation_notice(server, meeting):
     log = server.log_path.read_text()
     assert "Sinkron is running" in log
     assert "Eventlet is deprecated" not in log
+
+
+def test_the_servers_connections_send_small_frames_at_once(tmp_path):
+    """TCP_NODELAY on the listener, inherited by each accepted connection:
+    otherwise an acknowledgement sent right after an event waits for the
+    client's delayed ACK (~40 ms). Checked on a connection app.py's own
+    listener accepted, in a child process as `python app.py` would run."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = (
+        "import socket, app\n"
+        "listener = app.listen('127.0.0.1', 0)\n"
+        "client = socket.create_connection(listener.getsockname()[:2])\n"
+        "accepted, _ = listener.accept()\n"
+        "print(listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),"
+        " accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SINKRON_") and k != "DATABASE_URL"}
+    env["SINKRON_INSTANCE"] = str(tmp_path)
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-W", r"ignore:\s*Eventlet is deprecated", "-c", script],
+                         cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    listener_flag, accepted_flag = out.stdout.split()
+    assert listener_flag != "0" and accepted_flag != "0"
