@@ -3,7 +3,7 @@
 (generated in RKPD wording from the sample data); then a facilitator's client
 measures its focus round trip (send `agenda.focus`, until the event arrives)
 while the server is idle, and while it recomputes every proposal's
-suggestions after an edited proposal (in its child process), ROUNDS times (10: a few hundred samples during computations).
+suggestions after an edited proposal (in its child process), ROUNDS times (30: about 200 samples during computations, one every 0.3 s).
 
 Prints median, p99 and max of both, in the same run, the computations' own
 durations (edit acknowledged to `suggestions.update` received), and JSON.
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.stats import median, percentile  # noqa: E402
+from sinkron.live.pacing import LONE_GAP  # noqa: E402
 from tests.e2e_client import Peer  # noqa: E402
 from tests.server import Server  # noqa: E402
 
@@ -79,11 +80,12 @@ def generate(proposals: int, plan_items: int, seed: int = 11) -> tuple[bytes, by
     return _csv(header_p, props), _csv(header_i, plan)
 
 
-# Between samples: longer than the broadcaster's window (60 ms), so each
-# focus goes out at once. Back to back, the broadcaster takes them for a
-# burst and gathers them (up to 200 ms a list): that measures the gathering,
-# not the server's responsiveness.
-GAP_SECONDS = 0.1
+# Between samples: longer than the broadcaster's lone-event gap, so each
+# focus goes out at once, as a facilitator's focus does. Closer together, the
+# broadcaster takes them for a crowd's burst and paces them (windows of up to
+# 500 ms, sinkron/live/pacing.py): that measures the pacing, not whether the
+# server's event loop is free while the suggestions compute.
+GAP_SECONDS = LONE_GAP + 0.05
 
 
 def focus_round_trip(peer: Peer, proposal_id: int | None) -> float:
@@ -149,8 +151,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--proposals", type=int, default=200)
     ap.add_argument("--plan-items", type=int, default=2000)
-    ap.add_argument("--rounds", type=int, default=10)
-    ap.add_argument("--idle-samples", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=30)
+    ap.add_argument("--idle-samples", type=int, default=150)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         result = run(args.proposals, args.plan_items, args.rounds, args.idle_samples, Path(tmp) / "instance")
