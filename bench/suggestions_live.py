@@ -8,7 +8,7 @@ suggestions after an edited proposal (in its child process), ROUNDS times (30: a
 Prints median, p99 and max of both, in the same run, the computations' own
 durations (edit acknowledged to `suggestions.update` received), and JSON.
 
-    python bench/suggestions_live.py [--proposals 200] [--plan-items 2000] [--rounds 10]
+    python bench/suggestions_live.py [--proposals 200] [--plan-items 2000] [--rounds 30]
 
 Targets (issue 11): during the computation p99 <= 20 ms and max <= 100 ms."""
 from __future__ import annotations
