@@ -9,7 +9,12 @@ acknowledgements for seconds. Here each snapshot first takes a token from a
 bucket; without one it waits (the connecting client waits, nobody else
 does), and the process yields between them. Every authenticated connect is
 gated (its replay costs too; a made-up token is refused before the gate, so
-a flood of them takes no turn); a `sync` only when it needs a snapshot."""
+a flood of them takes no turn); a `sync` only when it needs a snapshot.
+
+A connection that must wait is accepted first and waits in a task of its
+own (events.on_connect): python-socketio runs the connect handler on the
+socket's reader, so a connection held there for its turn (up to max_wait)
+read nothing meanwhile, not even its pongs."""
 from __future__ import annotations
 
 import threading
@@ -25,6 +30,19 @@ class Admission:
         self._tokens, self._last = float(burst), clock()
         self._lock = threading.Lock()
         self.waiting = 0  # how many connections wait now (for the soak's report)
+
+    def try_take(self) -> bool:
+        """Take a token if one is there now; never waits."""
+        if self.per_second <= 0:
+            return True
+        with self._lock:
+            now = self.clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.per_second)
+            self._last = now
+            if self._tokens >= 1 - 1e-9:
+                self._tokens -= 1
+                return True
+            return False
 
     def wait(self) -> float:
         """Take a token, waiting for one if needed; returns the seconds waited.

@@ -133,7 +133,6 @@ def on_connect(auth=None):
         # (one dict argument would arrive as its Python repr in `message`).
         raise ConnectionRefusedError(message, {"code": "forbidden", "message": message})
     db.session.rollback()
-    _admit()
     category = None
     if actor.participant_id is not None:
         category = db.session.get(Participant, actor.participant_id).category
@@ -144,7 +143,26 @@ def on_connect(auth=None):
         services().suggester.check(actor.meeting_id)
     services().presence.add(request.sid, Connection(
         actor.meeting_id, actor.role, actor.site_id, actor.participant_id, category))
-    send_state(s, auth.get("last_seq"), join=True)
+    admission = services().admission
+    if admission is None or admission.try_take():
+        send_state(s, auth.get("last_seq"), join=True)
+        return
+    # Its turn comes later: accepted now, so that the socket keeps being read
+    # (pongs included) while it waits; its state follows when admitted.
+    socketio.start_background_task(_send_when_admitted, current_app._get_current_object(),
+                                   request.sid, s, auth.get("last_seq"))
+
+
+def _send_when_admitted(app, sid: str, s: Session, last_seq) -> None:
+    with app.app_context():
+        try:
+            services().admission.wait()
+            if sessions.get(sid) is s:  # still connected
+                send_state(s, last_seq, join=True, sid=sid)
+        except Exception:  # a background task must not die loudly; the client may sync
+            log.exception("sending the state of an admitted connection failed")
+        finally:
+            db.session.remove()
 
 
 @socketio.on("disconnect")
@@ -165,8 +183,10 @@ def _admit() -> None:
         socketio.sleep(0)
 
 
-def send_state(s: Session, last_seq, join: bool) -> None:
-    """The missed events when `last_seq` is recent enough, else a snapshot."""
+def send_state(s: Session, last_seq, join: bool, sid: str | None = None) -> None:
+    """The missed events when `last_seq` is recent enough, else a snapshot.
+    `sid` outside a Socket.IO handler (an admitted connection's task)."""
+    sid = sid or request.sid
     actor = s.actor
     broadcaster = services().broadcaster
     with broadcaster.exclusive():
@@ -174,8 +194,10 @@ def send_state(s: Session, last_seq, join: bool) -> None:
         # so events up to `upto` come by replay and every later one by broadcast.
         broadcaster.flush(actor.meeting_id)
         if join:
+            if sessions.get(sid) is not s:  # left while waiting its turn: join nothing
+                return
             for name in rooms_for(actor, s.compact):
-                join_room(name)
+                join_room(name, sid=sid, namespace="/")
         upto = db.session.scalar(select(Meeting.last_seq).where(Meeting.id == actor.meeting_id))
         db.session.rollback()
     limit = current_app.config["SINKRON_REPLAY_LIMIT"]
@@ -189,7 +211,7 @@ def send_state(s: Session, last_seq, join: bool) -> None:
         db.session.rollback()
         if s.compact:
             missed = compact(missed, full)
-        socketio.emit("events", missed, to=request.sid)
+        socketio.emit("events", missed, to=sid)
         return
     if not join:  # a connect was admitted already (on_connect)
         _admit()
@@ -197,7 +219,7 @@ def send_state(s: Session, last_seq, join: bool) -> None:
     db.session.rollback()
     if may(actor.role, "moderate"):
         state["presence"] = services().presence.summary(actor.meeting_id)
-    socketio.emit("snapshot", state, to=request.sid)
+    socketio.emit("snapshot", state, to=sid)
     socketio.sleep(0)  # let live traffic through between snapshots
 
 
