@@ -31,15 +31,13 @@ def _every(step: float, until: float, start: float = 0.0) -> list[float]:
     return [round(start + i * step, 6) for i in range(int((until - start) / step) + 1)]
 
 
-def test_a_lone_event_goes_at_once_and_so_does_the_next_then_a_window_opens():
+def test_a_lone_event_goes_at_once_and_opens_a_window():
     p = Pacing(0.06)
     assert p.published(10.0)
     p.sent(10.0)
-    assert p.published(10.03)              # two close together: no burst yet
-    p.sent(10.03)
-    assert p.next_send == 10.03 + 0.06
-    assert not p.published(10.04)          # the third: a burst, within the window: waits
-    assert p.due() == 10.03 + 0.06
+    assert p.next_send == 10.06
+    assert not p.published(10.03)          # within the window: waits
+    assert p.due() == 10.06
 
 
 def test_lone_events_apart_each_go_at_once_with_the_first_window():
@@ -53,9 +51,8 @@ def test_windows_grow_in_a_burst_up_to_the_maximum():
     p = Pacing(0.06)
     sends = _sends(p, _every(0.01, 5.0))
     windows = [round(b - a, 6) for a, b in zip(sends, sends[1:])]
-    assert windows[0] == 0.01              # the second commit goes at once
-    assert windows[1] == 0.06
-    assert windows[2] == 0.06 * pacing.BURST_STRETCH
+    assert windows[0] == 0.06
+    assert windows[1] == 0.06 * pacing.BURST_STRETCH
     assert all(b >= a for a, b in zip(windows, windows[1:-1]))
     assert max(windows) == pacing.BURST_WINDOW_MAX
 
@@ -65,9 +62,7 @@ def test_a_one_second_burst_is_few_messages_and_its_end_is_not_held_back():
     for until in (1.0, 1.2):
         p = Pacing(0.06)
         sends = _sends(p, _every(0.05, until))
-        # A handful (issue 14 allows 15 a burst): the first windows are the
-        # plain one, until BURST_AFTER quick commits make it a burst.
-        assert len(sends) <= 7
+        assert len(sends) <= 6
         # The last commit goes once commits are quiet, not at its window's end.
         assert until <= sends[-1] <= until + QUIET_SECONDS
 
@@ -75,10 +70,9 @@ def test_a_one_second_burst_is_few_messages_and_its_end_is_not_held_back():
 def test_commits_closer_than_the_quiet_do_not_cut_a_window():
     p = Pacing(0.06)
     sends = _sends(p, _every(0.05, 0.6))
-    # Between the sends (after the first two, at once), windows only: none
-    # came from a quiet before the end.
-    assert sends[:2] == [0.0, 0.05]
-    assert all(b - a >= 0.06 - 1e-9 for a, b in zip(sends[1:], sends[2:-1]))
+    # Between the sends, windows only: none came from a quiet before the end.
+    assert sends[:-1] == sorted(set(sends[:-1]))
+    assert all(b - a >= 0.06 - 1e-9 for a, b in zip(sends, sends[1:-1]))
     assert len(sends) <= 6
 
 
@@ -96,17 +90,6 @@ def test_on_a_busy_machine_slow_commits_still_share_growing_windows():
     assert len(_sends(Pacing(0.06), commits)) <= 12
 
 
-def test_two_events_close_together_are_no_burst():
-    # A facilitator's focus 200 ms after the server's own event (suggestions
-    # computed), itself 200 ms after the previous focus: no stretched window.
-    p = Pacing(0.06)
-    assert _sends(p, [0.0, 0.2, 0.4]) == [0.0, 0.2, 0.4]
-    assert p.in_burst and p.next_send > 0.4 + 0.06   # the third quick one starts a burst
-    p = Pacing(0.06)
-    _sends(p, [0.0, 0.2])
-    assert not p.in_burst and p.next_send == 0.2 + 0.06
-
-
 def test_a_lone_event_after_a_burst_is_not_held_back_by_its_long_windows():
     p = Pacing(0.06)
     burst = _sends(p, _every(0.05, 2.0))
@@ -115,10 +98,21 @@ def test_a_lone_event_after_a_burst_is_not_held_back_by_its_long_windows():
     assert p.published(after)              # goes at once
     p.sent(after)
     assert p.next_send == after + 0.06     # and what follows it, after the first window
-    assert p.published(after + 0.01)       # (the next close one still at once)
-    p.sent(after + 0.01)
-    assert not p.published(after + 0.02)
-    assert p.due() == after + 0.01 + 0.06
+    assert not p.published(after + 0.01)
+    assert p.due() == after + 0.06
+
+
+def test_what_is_not_the_crowds_goes_at_once_and_leaves_the_burst_as_it_was():
+    p = Pacing(0.06)
+    _sends(p, _every(0.05, 1.0))           # a vote burst: windows have grown
+    window, burst_window, last = p.next_send, p.burst_window, p.last_publish
+    assert not p.published(last + 0.01)    # a vote within the window: held
+    assert p.published(last + 0.02, crowd=False)  # a focus: at once, the vote with it
+    assert p.last_publish == last + 0.01 and p.burst_window == burst_window
+    # A facilitator stepping through the agenda 200 ms apart: never held.
+    p = Pacing(0.06)
+    assert all(p.published(t, crowd=False) for t in _every(0.2, 2.0))
+    assert window > last
 
 
 def test_the_quiet_grows_with_the_gaps_of_the_burst_and_starts_over_after_it():
@@ -165,15 +159,22 @@ def test_the_broadcaster_sends_a_lone_event_at_once_and_holds_a_burst(app, monke
     def focus(seq):
         return (1, {"seq": seq, "type": "agenda.focus", "data": {"proposal_id": seq}})
 
+    def vote(seq):
+        return (1, {"seq": seq, "type": "vote.cast", "actor": None, "at": "2020-05-12T02:05:41Z",
+                    "data": {"round_id": 1, "hide_results": False, "voters": seq, "proposal_id": 1,
+                             "tally": {"dots": seq}}})
+
     with app.app_context(), b.exclusive():
-        b.publish([focus(1)])
+        b.publish([vote(1)])
         assert sent == [[1]]                   # lone: at once
         clock.now += 0.01
-        b.publish([focus(2)])                  # close after it: at once too
-        assert sent == [[1], [2]]
-        clock.now += 0.01
-        b.publish([focus(3)])                  # the third close one, within the window: held
-        assert sent == [[1], [2]]
+        b.publish([vote(2)])                   # a crowd's, within the window: held
+        assert sent == [[1]]
         clock.now += pacing.LONE_GAP           # a pause: the next goes at once, with the held one
-        b.publish([focus(4)])
-        assert sent == [[1], [2], [3, 4]]
+        b.publish([vote(3)])
+        assert sent == [[1], [2, 3]]
+        clock.now += 0.01
+        b.publish([vote(4)])                   # held again ...
+        clock.now += 0.01
+        b.publish([focus(5)])                  # ... until the facilitator's focus: at once, with it
+        assert sent == [[1], [2, 3], [4, 5]]

@@ -32,7 +32,7 @@ from collections import defaultdict
 
 from sqlalchemy import select, update
 
-from ..meeting.compaction import compact
+from ..meeting.compaction import CROWD_EVENTS, compact
 from ..meeting.engine import event_wire, for_audience
 from ..models import Event, Meeting
 from .pacing import Pacing
@@ -105,7 +105,8 @@ class Broadcaster:
         self._start()
         for meeting_id, event in events:
             self._pending[meeting_id].append(event)
-        if self._pacing.published(time.monotonic()) and not self.shared:
+        crowd = all(event["type"] in CROWD_EVENTS for _, event in events)
+        if self._pacing.published(time.monotonic(), crowd) and not self.shared:
             # Outside a burst: out at once, from the committing task. Waking the
             # broadcaster instead cost a task switch, after the command's answer
             # and whatever else was ready: the naive mode's fan-out was faster.

@@ -1,22 +1,24 @@
 """When the broadcaster sends: the rule alone, on times it is given, so that
 it can be tested without a clock.
 
-A lone event goes out at once, and so does one that follows it closely:
-a facilitator's focus just after the server's own event (suggestions
-computed, say) is not held. A burst is BURST_AFTER or more commits in a row
-that each follow the one before closer than LONE_GAP (a crowd's commits,
-even on a busy machine, come well within it; a person acting alone takes
-longer). In a burst, one window passes after each send before the next;
-whatever commits meanwhile shares one message. While a burst goes on,
-windows stretch (BURST_STRETCH, then BURST_GROWTH each) up to
-BURST_WINDOW_MAX: every message costs a frame per connection, the largest
-share of the server's work in a burst once commands are cheap, and a burst
-that lasts longer (a slow machine, a long debate of marks) does not send
-proportionally more.
+A lone event goes out at once, and so does anything that is not the
+crowd's (a facilitator's focus, the server's own suggestions; whatever is
+pending goes with it): only the crowd's commands (votes, marks, supports,
+raised hands) come in bursts worth pacing, and one person's actions in a
+row (a facilitator stepping through the agenda every 200 ms) would
+otherwise be taken for a burst and held. After each send, one window
+passes before the next; whatever commits meanwhile shares one message.
+While a burst goes on, windows stretch (BURST_STRETCH, then BURST_GROWTH
+each) up to BURST_WINDOW_MAX: every message costs a frame per connection,
+the largest share of the server's work in a burst once commands are cheap,
+and a burst that lasts longer (a slow machine, a long debate of marks) does
+not send proportionally more.
 
-An event after a pause of LONE_GAP goes at once, whatever window is open,
-so a facilitator's lone action just after a burst is not held back by the
-burst's long windows (it would have been by up to BURST_WINDOW_MAX).
+A burst is commits that follow each other closer than LONE_GAP (a crowd's
+commits, even on a busy machine, come well within it; a person acting alone
+takes longer). An event after such a pause goes at once, whatever window is
+open, so a facilitator's lone action just after a burst is not held back by
+the burst's long windows (it would have been by up to BURST_WINDOW_MAX).
 Within a burst, a commit that comes after a window ended goes at once too,
 but the windows keep growing: a busy machine's commits come further apart,
 and would otherwise each go alone.
@@ -35,7 +37,6 @@ BURST_WINDOW_MAX = 0.5
 QUIET_SECONDS = 0.08
 QUIET_GAPS = 1.5
 LONE_GAP = 0.25
-BURST_AFTER = 2
 
 
 class Pacing:
@@ -46,22 +47,23 @@ class Pacing:
         self.burst_window = window * BURST_STRETCH
         self.longest_gap = 0.0       # between two commits of this burst
         self.in_burst = False
-        self.quick = 0               # commits in a row closer than LONE_GAP
 
-    def published(self, now: float) -> bool:
-        """Events were queued at `now`. True if they go at once; the caller
-        then sends and calls sent()."""
+    def published(self, now: float, crowd: bool = True) -> bool:
+        """Events were queued at `now`; `crowd` when they are all the
+        crowd's. True if they go at once; the caller then sends and calls
+        sent()."""
+        if not crowd:
+            return True  # the burst's state is the crowd's: left as it is
         gap = now - self.last_publish
-        self.quick = self.quick + 1 if gap < LONE_GAP else 0
-        self.in_burst = self.quick >= BURST_AFTER
+        self.in_burst = gap < LONE_GAP
         if self.in_burst:
             self.longest_gap = max(self.longest_gap, gap)
-        if not self.quick:  # after a pause: at once, and what follows starts from the first window
+        else:  # after a pause: at once, and what follows starts from the first window
             self.burst_window = self.window * BURST_STRETCH
             self.longest_gap = 0.0
             self.next_send = min(self.next_send, now)
         self.last_publish = now
-        return not self.in_burst or now >= self.next_send
+        return now >= self.next_send
 
     def due(self) -> float:
         """When pending events go: the window's end, or earlier if commits
