@@ -31,14 +31,19 @@ class Admission:
         self._lock = threading.Lock()
         self.waiting = 0  # how many connections wait now (for the soak's report)
 
+    def _refilled(self) -> float:
+        """The bucket brought up to now (caller holds the lock); returns now."""
+        now = self.clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.per_second)
+        self._last = now
+        return now
+
     def try_take(self) -> bool:
         """Take a token if one is there now; never waits."""
         if self.per_second <= 0:
             return True
         with self._lock:
-            now = self.clock()
-            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.per_second)
-            self._last = now
+            self._refilled()
             if self._tokens >= 1 - 1e-9:
                 self._tokens -= 1
                 return True
@@ -55,9 +60,7 @@ class Admission:
         try:
             while True:
                 with self._lock:
-                    now = self.clock()
-                    self._tokens = min(self.burst, self._tokens + (now - self._last) * self.per_second)
-                    self._last = now
+                    now = self._refilled()
                     if self._tokens >= 1 - 1e-9 or now - started >= self.max_wait:
                         self._tokens -= 1
                         return now - started

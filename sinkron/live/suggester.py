@@ -10,10 +10,11 @@ One background task per process computes, one meeting at a time, in a child
 process (suggesting/child.py): never on the event loop. The child answers
 only what changed, and it is stored through the writer like any command, in
 parts of PART_SIZE proposals (so a first answer of hundreds does not hold
-the sockets either): each part's `suggestions.update` event gets its seq
-in order and goes out through the broadcaster to every process's clients. With several processes each event is sent (and so noticed) by one
-process only; should two compute for the same inputs, the fingerprint makes
-the second store nothing.
+the sockets either): each part's `suggestions.update` event gets its seq in
+order and goes out through the broadcaster to every process's clients.
+With several processes each event is sent (and so noticed) by one process
+only; should two compute for the same inputs, the fingerprint makes the
+second store nothing.
 
 A meeting is also checked once per process when its facilitator connects:
 a change made while no server ran (a CLI import, a restart before the

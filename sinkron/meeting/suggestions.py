@@ -60,10 +60,10 @@ class Computed:
     final: bool = True                 # the last of its parts: records the fingerprint
 
     def parts(self, size: int) -> list["Computed"]:
-        """The answer cut into partial answers of at most `size` proposals,
-        stored one writer job (and one event) each; the last records the
-        fingerprint. For a full answer, the proposals it leaves out are
-        cleared with the last part."""
+        """A partial answer cut into partial answers of at most `size`
+        proposals, stored one writer job (and one event) each; the last
+        records the fingerprint. A full answer stays whole: what it leaves
+        out is cleared, so it cannot be cut."""
         pids = sorted(self.suggestions)
         if not self.partial or len(pids) <= size:
             return [self]
