@@ -179,7 +179,8 @@ def _profiler(pid: int, path: str | None):
         yield
         return
     extra = os.environ.get("BENCH_PYSPY_ARGS", "").split()  # e.g. --native
-    spy = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--idle", "--rate", "200",
+    spy = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--idle",
+                            "--rate", os.environ.get("BENCH_PYSPY_RATE", "200"),
                             "--format", "raw", "--output", path, *extra],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)  # py-spy attaches
