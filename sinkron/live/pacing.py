@@ -8,11 +8,15 @@ raised hands) come in bursts worth pacing, and one person's actions in a
 row (a facilitator stepping through the agenda every 200 ms) would
 otherwise be taken for a burst and held. After each send, one window
 passes before the next; whatever commits meanwhile shares one message.
-While a burst goes on, windows stretch (BURST_STRETCH, then BURST_GROWTH
-each) up to BURST_WINDOW_MAX: every message costs a frame per connection,
-the largest share of the server's work in a burst once commands are cheap,
-and a burst that lasts longer (a slow machine, a long debate of marks) does
-not send proportionally more.
+Once a burst shows (a crowd's commit soon after the lone send that began
+it), the window after that send is already the first burst window
+(BURST_STRETCH times the lone one), and windows grow (BURST_GROWTH each) up
+to BURST_WINDOW_MAX: every message costs a frame per connection, the largest
+share of the server's work in a burst once commands are cheap (~20 ms per
+message at 500 clients, docs/performance.md), so a one-second burst is three
+messages (its first vote at once, the tallies at 0.3 s, the final ones),
+and a burst that lasts longer (a slow machine, a long debate of marks)
+updates the screens once a second, not more.
 
 A burst is commits that follow each other closer than LONE_GAP (a crowd's
 commits, even on a busy machine, come well within it; a person acting alone
@@ -31,9 +35,9 @@ extra messages; and on a busy machine at least QUIET_GAPS times the longest
 gap between two commits of the burst so far."""
 from __future__ import annotations
 
-BURST_STRETCH = 2.5
-BURST_GROWTH = 2.0
-BURST_WINDOW_MAX = 0.5
+BURST_STRETCH = 5.0
+BURST_GROWTH = 4.0
+BURST_WINDOW_MAX = 1.0
 QUIET_SECONDS = 0.08
 QUIET_GAPS = 1.5
 LONE_GAP = 0.25
@@ -43,6 +47,7 @@ class Pacing:
     def __init__(self, window: float):
         self.window = window
         self.next_send = -1e9        # no send before this moment
+        self.last_send = -1e9
         self.last_publish = -1e9     # when events were last queued
         self.burst_window = window * BURST_STRETCH
         self.longest_gap = 0.0       # between two commits of this burst
@@ -55,7 +60,12 @@ class Pacing:
         if not crowd:
             return True  # the burst's state is the crowd's: left as it is
         gap = now - self.last_publish
+        starts = gap < LONE_GAP and not self.in_burst
         self.in_burst = gap < LONE_GAP
+        if starts:  # the lone send before was a burst's first: its window is a burst's
+            self.next_send = max(self.next_send, self.last_send + self.burst_window)
+            self.burst_window = min(self.burst_window * BURST_GROWTH,
+                                    max(BURST_WINDOW_MAX, self.window))
         if self.in_burst:
             self.longest_gap = max(self.longest_gap, gap)
         else:  # after a pause: at once, and what follows starts from the first window
@@ -73,6 +83,7 @@ class Pacing:
 
     def sent(self, now: float) -> None:
         """Events went out at `now`: the next window opens, longer in a burst."""
+        self.last_send = now
         if not self.in_burst:
             self.next_send = now + self.window
             return
