@@ -164,3 +164,49 @@ def test_the_servers_connections_send_small_frames_at_once(tmp_path):
     assert out.returncode == 0, out.stderr
     listener_flag, accepted_flag = out.stdout.split()
     assert listener_flag != "0" and accepted_flag != "0"
+
+
+def test_unmasking_a_clients_frames_is_rfc_6455s(tmp_path):
+    """app.py replaces eventlet's byte-by-byte unmasking with one on whole
+    integers: byte i XOR byte (offset + i) % 4 of the mask, for every
+    length (the 7-bit, 16-bit and 64-bit length forms) and every offset a
+    frame read in pieces starts at."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = (
+        "import random, app\n"
+        "def reference(data, mask, length, offset):\n"
+        "    return bytes(data[i] ^ mask[(offset + i) % 4] for i in range(length))\n"
+        "rng = random.Random(14)\n"
+        "for length in [0, 1, 3, 4, 5, 125, 126, 200, 65535, 65536, 70001]:\n"
+        "    data = rng.randbytes(length + rng.randint(0, 3))\n"
+        "    for mask in (tuple(rng.randbytes(4)), rng.randbytes(4)):\n"
+        "        for offset in range(6):\n"
+        "            got = app.unmask(data, mask, length=length, offset=offset)\n"
+        "            assert got == reference(data, mask, length, offset), (length, offset)\n"
+        "    assert app.unmask(data[:length], mask) == reference(data, mask, length, 0)\n"
+        "print('ok')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SINKRON_") and k != "DATABASE_URL"}
+    env["SINKRON_INSTANCE"] = str(tmp_path)
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-W", r"ignore:\s*Eventlet is deprecated", "-c", script],
+                         cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["ok"]
+
+
+def test_a_long_comment_crosses_the_real_server_intact(server, meeting, peers):
+    """The server's unmasking on real frames: a comment of the longest length,
+    in several scripts, arrives at the other site as it was typed."""
+    from sinkron.meeting.vocab import COMMENT_MAX
+    person = server.join(meeting["lotim"]["join_code"], "Baiq", "Tokoh Perempuan", gender="P")
+    baiq = peers(server.url, person["token"])
+    projector = peers(server.url, meeting["prov"]["projector_token"])
+    projector.wait_snapshot()
+    text = ("Libatkan perempuan pesisir — é ü ✓ 漁業 " * 100)[:COMMENT_MAX]
+    ack = baiq.send("comment.add", kind="masukan", text=text)
+    assert ack["ok"], ack
+    assert projector.wait_seq(ack["seq"])["data"]["comment"]["text"] == text
