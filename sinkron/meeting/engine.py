@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -177,10 +177,11 @@ def execute(session: Session, actor: Actor, payload: Any, now: dt.datetime | Non
 
 _MEETING_ROW = select(_meeting.c.status, _meeting.c.turn_seconds).where(
     _meeting.c.id == bindparam("m")).with_for_update()
+# The pairs themselves, not every participant's op_ids crossed with every op_id:
+# the primary key is probed once per command, not once per pair of them.
 _PRIORS = select(AcceptedOp.participant_id, AcceptedOp.op_id, AcceptedOp.seq).where(
     AcceptedOp.meeting_id == bindparam("m"),
-    AcceptedOp.participant_id.in_(bindparam("ps", expanding=True)),
-    AcceptedOp.op_id.in_(bindparam("os", expanding=True)))
+    tuple_(AcceptedOp.participant_id, AcceptedOp.op_id).in_(bindparam("pairs", expanding=True)))
 _ADVANCE_SEQ = (update(_meeting).where(_meeting.c.id == bindparam("m"))
                 .values(last_seq=_meeting.c.last_seq + bindparam("n"))
                 .returning(_meeting.c.last_seq))
@@ -206,8 +207,8 @@ def execute_crowd(session: Session, meeting_id: int,
     priors = {}
     if admitted:
         priors = {(p, o): seq for p, o, seq in conn.execute(_PRIORS, {
-            "m": meeting_id, "ps": sorted({a.participant_id for _, a, *_ in admitted}),
-            "os": sorted({op for *_, op in admitted})})}
+            "m": meeting_id,
+            "pairs": sorted({(a.participant_id, op) for _, a, *_, op in admitted})})}
     parsed = []
     for i, actor, payload, now, op_id in admitted:
         if (actor.participant_id, op_id) in priors:
