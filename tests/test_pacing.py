@@ -31,38 +31,40 @@ def _every(step: float, until: float, start: float = 0.0) -> list[float]:
     return [round(start + i * step, 6) for i in range(int((until - start) / step) + 1)]
 
 
-def test_a_lone_event_goes_at_once_and_opens_a_window():
+def test_a_lone_crowd_event_waits_one_window_in_case_a_burst_begins():
     p = Pacing(0.06)
-    assert p.published(10.0)
-    p.sent(10.0)
-    assert p.next_send == 10.06
-    assert p.published(10.06, crowd=False)  # the facilitator's next: at once
-    assert not p.in_burst
+    assert not p.published(10.0)
+    assert p.due() == 10.06
+    p.sent(10.06)
+    assert p.next_send == 10.06 + 0.06 and not p.in_burst
 
 
-def test_a_crowd_commit_soon_after_a_lone_send_starts_a_burst_window():
+def test_with_no_window_a_lone_event_goes_at_once():
+    assert Pacing(0).published(10.0)
+
+
+def test_a_second_crowd_commit_soon_after_starts_a_burst_window_from_the_first():
     p = Pacing(0.06)
-    assert p.published(10.0)
-    p.sent(10.0)
+    assert not p.published(10.0)
     assert not p.published(10.03)          # a burst shows: waits ...
-    assert p.next_send == 10.0 + 0.06 * pacing.BURST_STRETCH  # ... for the first burst window
+    assert p.in_burst
+    assert p.next_send == 10.0 + 0.06 * pacing.BURST_STRETCH  # ... a burst window from its start
     assert p.due() == 10.03 + QUIET_SECONDS  # unless commits go quiet first
     assert not p.published(10.08)
     assert p.due() == 10.08 + QUIET_SECONDS
 
 
-def test_lone_events_apart_each_go_at_once_with_the_first_window():
+def test_lone_events_apart_each_go_after_their_window():
     p = Pacing(0.06)
     sends = _sends(p, [0.0, 0.5, 1.0, 1.5])
-    assert sends == [0.0, 0.5, 1.0, 1.5]
-    assert p.next_send == 1.5 + 0.06
+    assert sends == [0.06, 0.56, 1.06, 1.56]
 
 
 def test_windows_grow_in_a_burst_up_to_the_maximum():
     p = Pacing(0.06)
     sends = _sends(p, _every(0.01, 5.0))
+    assert sends[0] == 0.06 * pacing.BURST_STRETCH
     windows = [round(b - a, 6) for a, b in zip(sends, sends[1:])]
-    assert windows[0] == 0.06 * pacing.BURST_STRETCH
     assert all(b >= a for a, b in zip(windows, windows[1:-1]))
     assert max(windows) == pacing.BURST_WINDOW_MAX
 
@@ -72,7 +74,7 @@ def test_a_one_second_burst_is_few_messages_and_its_end_is_not_held_back():
     for until in (1.0, 1.2):
         p = Pacing(0.06)
         sends = _sends(p, _every(0.05, until))
-        assert len(sends) <= 3
+        assert len(sends) <= 2
         # The last commit goes once commits are quiet, not at its window's end.
         assert until <= sends[-1] <= until + QUIET_SECONDS
 
@@ -105,10 +107,9 @@ def test_a_lone_event_after_a_burst_is_not_held_back_by_its_long_windows():
     burst = _sends(p, _every(0.05, 2.0))
     assert p.next_send - burst[-1] >= 0.3   # the windows had grown
     after = burst[-1] + pacing.LONE_GAP
-    assert p.published(after)              # goes at once
-    p.sent(after)
-    assert p.next_send == after + 0.06     # and what follows it, after the first window
-    assert p.burst_window == 0.06 * pacing.BURST_STRETCH  # or, if a new burst, its first
+    assert not p.published(after)
+    assert p.due() == after + 0.06         # its own first window only
+    assert p.burst_window == 0.06 * pacing.BURST_STRETCH  # and if a new burst, its first
 
 
 def test_what_is_not_the_crowds_goes_at_once_and_leaves_the_burst_as_it_was():
@@ -132,7 +133,7 @@ def test_the_quiet_grows_with_the_gaps_of_the_burst_and_starts_over_after_it():
     assert p.due() == min(p.next_send, 0.3 + QUIET_GAPS * 0.2)
     p.published(10.0)                      # long after: a new start
     assert p.longest_gap == 0.0 and p.burst_window == 0.06 * pacing.BURST_STRETCH
-    assert p.due() <= 10.0
+    assert p.due() == 10.06
 
 
 def test_the_writer_gathers_only_under_a_crowd_and_longer_under_a_large_one():
@@ -154,7 +155,7 @@ class _Clock:
         return self.now
 
 
-def test_the_broadcaster_sends_a_lone_event_at_once_and_holds_a_burst(app, monkeypatch):
+def test_the_broadcaster_holds_the_crowds_events_and_sends_the_facilitators_at_once(app, monkeypatch):
     """The real broadcaster (threading mode) on a clock the test moves: what
     it sends at once, from the committing call, is known when publish returns."""
     from sinkron.live import broadcast
@@ -174,16 +175,15 @@ def test_the_broadcaster_sends_a_lone_event_at_once_and_holds_a_burst(app, monke
                              "tally": {"dots": seq}}})
 
     with app.app_context(), b.exclusive():
-        b.publish([vote(1)])
-        assert sent == [[1]]                   # lone: at once
+        b.publish([vote(1)])                   # lone: waits one window, for the task to send
+        assert sent == []
         clock.now += 0.01
-        b.publish([vote(2)])                   # a crowd's, within the window: held
-        assert sent == [[1]]
-        clock.now += pacing.LONE_GAP           # a pause: the next goes at once, with the held one
-        b.publish([vote(3)])
-        assert sent == [[1], [2, 3]]
+        b.publish([vote(2)])                   # a burst begins: held
+        assert sent == []
         clock.now += 0.01
-        b.publish([vote(4)])                   # held again ...
-        clock.now += 0.01
-        b.publish([focus(5)])                  # ... until the facilitator's focus: at once, with it
-        assert sent == [[1], [2, 3], [4, 5]]
+        b.publish([focus(3)])                  # the facilitator's focus: at once, the votes with it
+        assert sent == [[1, 2, 3]]
+        b.window = 0                           # no window: a crowd's lone event goes at once too
+        clock.now += pacing.LONE_GAP
+        b.publish([vote(4)])
+        assert sent == [[1, 2, 3], [4]]

@@ -1,38 +1,38 @@
 """When the broadcaster sends: the rule alone, on times it is given, so that
 it can be tested without a clock.
 
-A lone event goes out at once, and so does anything that is not the
-crowd's (a facilitator's focus, the server's own suggestions; whatever is
-pending goes with it): only the crowd's commands (votes, marks, supports,
-raised hands) come in bursts worth pacing, and one person's actions in a
-row (a facilitator stepping through the agenda every 200 ms) would
-otherwise be taken for a burst and held. After each send, one window
-passes before the next; whatever commits meanwhile shares one message.
-Once a burst shows (a crowd's commit soon after the lone send that began
-it), the window after that send is already the first burst window
-(BURST_STRETCH times the lone one), and windows grow (BURST_GROWTH each) up
-to BURST_WINDOW_MAX: every message costs a frame per connection, the largest
-share of the server's work in a burst once commands are cheap (~20 ms per
-message at 500 clients, docs/performance.md), so a one-second burst is three
-messages (its first vote at once, the tallies at 0.3 s, the final ones),
-and a burst that lasts longer (a slow machine, a long debate of marks)
-updates the screens once a second, not more.
+Anything that is not the crowd's goes at once (a facilitator's focus, the
+server's own suggestions; whatever is pending goes with it): only the
+crowd's commands (votes, marks, supports, raised hands) come in bursts
+worth pacing, and one person's actions in a row (a facilitator stepping
+through the agenda every 200 ms) would otherwise be taken for a burst and
+held.
 
-A burst is commits that follow each other closer than LONE_GAP (a crowd's
-commits, even on a busy machine, come well within it; a person acting alone
-takes longer). An event after such a pause goes at once, whatever window is
-open, so a facilitator's lone action just after a burst is not held back by
-the burst's long windows (it would have been by up to BURST_WINDOW_MAX).
-Within a burst, a commit that comes after a window ended goes at once too,
-but the windows keep growing: a busy machine's commits come further apart,
-and would otherwise each go alone.
+A crowd's event after a pause waits one window (SINKRON_BATCH_WINDOW_MS, 60
+ms): a vote alone still reaches every screen at once to the eye, and if it
+was a burst's first, it goes with what follows. A burst is commits that
+follow each other closer than LONE_GAP (a crowd's commits, even on a busy
+machine, come well within it; a person acting alone takes longer). Once one
+shows, its first message goes BURST_STRETCH windows after its first commit,
+and after each send the next window grows (BURST_GROWTH each) up to
+BURST_WINDOW_MAX; whatever commits meanwhile shares one message. Every
+message costs a frame per connection, the largest share of the server's
+work in a burst once commands are cheap (~20 ms per message at 500
+clients, docs/performance.md), so a one-second burst is two messages (the
+tallies at 0.3 s, the final ones) and a longer one (a slow machine, a long
+debate of marks) updates the screens once a second, not more. Within a
+burst, a commit that comes after a window ended goes at once, but the
+windows keep growing: a busy machine's commits come further apart, and
+would otherwise each go alone.
 
 So that long windows do not hold back a burst's last events (the final
 tallies), pending events also go once commits have been quiet for
 QUIET_SECONDS: longer than the writer's gather under a crowd
 (writer.CROWD_GATHER_SECONDS, 50 ms), so a burst in progress is not cut into
 extra messages; and on a busy machine at least QUIET_GAPS times the longest
-gap between two commits of the burst so far."""
+gap between two commits of the burst so far. An event after a pause is not
+held by the long windows of the burst before it (it would have been by up
+to BURST_WINDOW_MAX), only by its own first window."""
 from __future__ import annotations
 
 BURST_STRETCH = 5.0
@@ -47,7 +47,7 @@ class Pacing:
     def __init__(self, window: float):
         self.window = window
         self.next_send = -1e9        # no send before this moment
-        self.last_send = -1e9
+        self.first_publish = -1e9    # the first commit after the last pause
         self.last_publish = -1e9     # when events were last queued
         self.burst_window = window * BURST_STRETCH
         self.longest_gap = 0.0       # between two commits of this burst
@@ -60,18 +60,18 @@ class Pacing:
         if not crowd:
             return True  # the burst's state is the crowd's: left as it is
         gap = now - self.last_publish
-        starts = gap < LONE_GAP and not self.in_burst
-        self.in_burst = gap < LONE_GAP
-        if starts:  # the lone send before was a burst's first: its window is a burst's
-            self.next_send = max(self.next_send, self.last_send + self.burst_window)
-            self.burst_window = min(self.burst_window * BURST_GROWTH,
-                                    max(BURST_WINDOW_MAX, self.window))
-        if self.in_burst:
-            self.longest_gap = max(self.longest_gap, gap)
-        else:  # after a pause: at once, and what follows starts from the first window
+        if gap >= LONE_GAP:  # after a pause: one window, in case a burst begins
+            self.in_burst = False
+            self.first_publish = now
             self.burst_window = self.window * BURST_STRETCH
             self.longest_gap = 0.0
-            self.next_send = min(self.next_send, now)
+            self.next_send = now + self.window
+        else:
+            if not self.in_burst:  # it has: its first message after a burst window
+                self.in_burst = True
+                self.next_send = max(self.next_send, self.first_publish + self.burst_window)
+                self._grow()
+            self.longest_gap = max(self.longest_gap, gap)
         self.last_publish = now
         return now >= self.next_send
 
@@ -83,10 +83,12 @@ class Pacing:
 
     def sent(self, now: float) -> None:
         """Events went out at `now`: the next window opens, longer in a burst."""
-        self.last_send = now
         if not self.in_burst:
             self.next_send = now + self.window
             return
         self.next_send = now + self.burst_window
+        self._grow()
+
+    def _grow(self) -> None:
         self.burst_window = min(self.burst_window * BURST_GROWTH,
                                 max(BURST_WINDOW_MAX, self.window))
