@@ -4,7 +4,7 @@ Read inside one transaction, so `seq` matches the state: a client applies only
 events with a higher seq."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -121,25 +121,34 @@ def _light(actor: Actor) -> bool:
     return actor.role == "participant"
 
 
+# Built once: each snapshot built them anew, and a subquery with a window
+# function leaves ~160 objects in reference cycles behind, so 500 connections
+# in a row set off garbage collections of 20-40 ms (docs/performance.md).
+_ALL_COMMENTS = select(*_COMMENT_COLUMNS).where(
+    Comment.meeting_id == bindparam("m")).order_by(Comment.id)
+_visible = select(*_COMMENT_COLUMNS).where(
+    Comment.meeting_id == bindparam("m"), Comment.hidden.is_(False)).add_columns(
+    func.row_number().over(partition_by=Comment.proposal_id, order_by=Comment.id.desc())
+    .label("newer")).subquery()
+_LATEST_COMMENTS = select(*(_visible.c[c.key] for c in _COMMENT_COLUMNS)).where(
+    _visible.c.newer <= LATEST_COMMENTS).order_by(_visible.c.id)
+_VISIBLE_COUNTS = select(Comment.proposal_id, func.count()).where(
+    Comment.meeting_id == bindparam("m"), Comment.hidden.is_(False)).group_by(Comment.proposal_id)
+
+
 def _comments(session: Session, meeting_id: int, actor: Actor) -> tuple[list[dict], list[dict]]:
     """Visible comments (moderators also get the hidden ones they may unhide),
     and per proposal how many earlier ones were left out."""
     conn = session.connection()
-    query = select(*_COMMENT_COLUMNS).where(Comment.meeting_id == meeting_id).order_by(Comment.id)
+    query = _ALL_COMMENTS
     earlier: list[dict] = []
     if _light(actor):
-        visible = select(*_COMMENT_COLUMNS).where(
-            Comment.meeting_id == meeting_id, Comment.hidden.is_(False)).add_columns(
-            func.row_number().over(partition_by=Comment.proposal_id, order_by=Comment.id.desc())
-            .label("newer")).subquery()
-        query = select(*(visible.c[c.key] for c in _COMMENT_COLUMNS)).where(
-            visible.c.newer <= LATEST_COMMENTS).order_by(visible.c.id)
-        counts = conn.execute(select(Comment.proposal_id, func.count()).where(
-            Comment.meeting_id == meeting_id, Comment.hidden.is_(False)).group_by(Comment.proposal_id))
+        query = _LATEST_COMMENTS
+        counts = conn.execute(_VISIBLE_COUNTS, {"m": meeting_id})
         earlier = sorted(({"proposal_id": pid, "count": n - LATEST_COMMENTS}
                           for pid, n in counts if n > LATEST_COMMENTS),
                          key=lambda e: (e["proposal_id"] is not None, e["proposal_id"] or 0))
-    rows = [c for c in conn.execute(query)
+    rows = [c for c in conn.execute(query, {"m": meeting_id})
             if not c.hidden or moderates(actor, c.site_id)]
     return _comment_views(session, meeting_id, actor, rows), earlier
 
