@@ -139,15 +139,28 @@ def test_start_up_prints_no_eventlet_deprecation_notice(server, meeting):
     assert "Eventlet is deprecated" not in log
 
 
+def _python_beside_app_py(tmp_path, script: str) -> str:
+    """Run `script` in a fresh interpreter at the repository's root, as
+    `python app.py` would be started (its own instance folder, no test
+    settings); return what it printed."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SINKRON_") and k != "DATABASE_URL"}
+    env["SINKRON_INSTANCE"] = str(tmp_path)
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-W", r"ignore:\s*Eventlet is deprecated", "-c", script],
+                         cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
 def test_the_servers_connections_send_small_frames_at_once(tmp_path):
     """TCP_NODELAY on the listener, inherited by each accepted connection:
     otherwise an acknowledgement sent right after an event waits for the
     client's delayed ACK (~40 ms). Checked on a connection app.py's own
     listener accepted, in a child process as `python app.py` would run."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
     script = (
         "import socket, app\n"
         "listener = app.listen('127.0.0.1', 0)\n"
@@ -156,13 +169,7 @@ def test_the_servers_connections_send_small_frames_at_once(tmp_path):
         "print(listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),"
         " accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SINKRON_") and k != "DATABASE_URL"}
-    env["SINKRON_INSTANCE"] = str(tmp_path)
-    root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-W", r"ignore:\s*Eventlet is deprecated", "-c", script],
-                         cwd=root, env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    listener_flag, accepted_flag = out.stdout.split()
+    listener_flag, accepted_flag = _python_beside_app_py(tmp_path, script).split()
     assert listener_flag != "0" and accepted_flag != "0"
 
 
@@ -171,10 +178,6 @@ def test_unmasking_a_clients_frames_is_rfc_6455s(tmp_path):
     integers: byte i XOR byte (offset + i) % 4 of the mask, for every
     length (the 7-bit, 16-bit and 64-bit length forms) and every offset a
     frame read in pieces starts at."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
     script = (
         "import random, app\n"
         "def reference(data, mask, length, offset):\n"
@@ -189,13 +192,7 @@ def test_unmasking_a_clients_frames_is_rfc_6455s(tmp_path):
         "    assert app.unmask(data[:length], mask) == reference(data, mask, length, 0)\n"
         "print('ok')\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SINKRON_") and k != "DATABASE_URL"}
-    env["SINKRON_INSTANCE"] = str(tmp_path)
-    root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-W", r"ignore:\s*Eventlet is deprecated", "-c", script],
-                         cwd=root, env=env, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["ok"]
+    assert _python_beside_app_py(tmp_path, script).split() == ["ok"]
 
 
 def test_a_long_comment_crosses_the_real_server_intact(server, meeting, peers):
