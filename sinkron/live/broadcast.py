@@ -1,11 +1,12 @@
 """Sends committed events to the rooms, gathering bursts into few messages.
 
-A lone event goes out at once, from the task that committed it. After each
-send the broadcaster waits one window (SINKRON_BATCH_WINDOW_MS) before the
-next, so whatever commits in the meantime shares a single `events` list; while
-a burst goes on, windows stretch, and a burst's last events go once commits
-go quiet (pacing.py): 500 votes in a second become a handful of messages per
-client, not 500. Each list is encoded once per audience.
+An event that is not the crowd's (a focus, a decision) goes out at once,
+from the task that committed it, with whatever is pending. The crowd's
+(votes, marks, supports, raised hands) wait for a window
+(SINKRON_BATCH_WINDOW_MS, longer once a burst shows), so whatever commits in
+the meantime shares a single `events` list, and a burst's last events go
+once commits go quiet (pacing.py): 500 votes in a second become two messages
+per client, not 500. Each list is encoded once per audience.
 
 With several processes (SOCKETIO_MESSAGE_QUEUE set) each process still wakes
 its own broadcaster after a commit, but what is sent is read back from the
@@ -107,9 +108,10 @@ class Broadcaster:
             self._pending[meeting_id].append(event)
         crowd = all(event["type"] in CROWD_EVENTS for _, event in events)
         if self._pacing.published(time.monotonic(), crowd) and not self.shared:
-            # Outside a burst: out at once, from the committing task. Waking the
-            # broadcaster instead cost a task switch, after the command's answer
-            # and whatever else was ready: the naive mode's fan-out was faster.
+            # Due now (not the crowd's, or a window has ended): out from the
+            # committing task. Waking the broadcaster instead cost a task switch,
+            # after the command's answer and whatever else was ready: the naive
+            # mode's fan-out was faster.
             try:
                 self.flush()
             except Exception:  # committed is committed: never fail the writer

@@ -123,7 +123,7 @@ def _light(actor: Actor) -> bool:
 
 # Built once: each snapshot built them anew, and a subquery with a window
 # function leaves ~160 objects in reference cycles behind, so 500 connections
-# in a row set off garbage collections of 20-40 ms (docs/performance.md).
+# in a row set off garbage collections of up to ~100 ms (docs/performance.md).
 _ALL_COMMENTS = select(*_COMMENT_COLUMNS).where(
     Comment.meeting_id == bindparam("m")).order_by(Comment.id)
 _visible = select(*_COMMENT_COLUMNS).where(
