@@ -195,3 +195,39 @@ def test_a_run_that_fails_whole_is_applied_one_by_one(app, live, world, monkeypa
 class _Done:
     def set(self):
         pass
+
+
+def test_prior_ops_are_found_by_their_pairs_however_many(app, world):
+    """The repeat check of a run: every (participant, op_id) pair asked for
+    that was accepted before, and no other, for runs longer than one
+    statement's pairs, with repeats and pairs never accepted."""
+    meeting_id = world["demo"].meeting_id
+    rng = random.Random(5)
+    with app.app_context():
+        stored = {(p, o): s for p, o, s in db.session.execute(
+            select(AcceptedOp.participant_id, AcceptedOp.op_id, AcceptedOp.seq)
+            .where(AcceptedOp.meeting_id == meeting_id))}
+        assert len(stored) > 10
+        conn = db.session.connection()
+        for length in (1, 2, 3, 17, 256, 257, 600):
+            asked = [rng.choice(list(stored)) if rng.random() < 0.5
+                     else (rng.choice(list(stored))[0], f"never{k}") for k in range(length)]
+            found = engine._priors(conn, meeting_id, asked)
+            assert found == {pair: stored[pair] for pair in asked if pair in stored}
+        # Another meeting's ops are not this one's.
+        assert engine._priors(conn, meeting_id + 1, list(stored)) == {}
+
+
+def test_the_prior_lookup_probes_the_primary_key_per_pair(app, world):
+    """Not a scan of every op the meeting ever accepted, which grew all day."""
+    with app.app_context():
+        conn = db.session.connection()
+        statement = engine._PRIORS[4]
+        sql = str(statement.compile(dialect=conn.dialect))
+        params = {"m": 1, **{f"p{k}": k for k in range(4)}, **{f"o{k}": "x" for k in range(4)}}
+        compiled = statement.compile(dialect=conn.dialect)
+        ordered = [params[name] for name in compiled.positiontup]
+        plan = " ".join(str(row) for row in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + sql, tuple(ordered)))
+    assert "meeting_id=? AND participant_id=? AND op_id=?" in plan, plan
+    assert "LIST SUBQUERY" not in plan and "SCAN" not in plan, plan

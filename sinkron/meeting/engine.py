@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -177,11 +177,41 @@ def execute(session: Session, actor: Actor, payload: Any, now: dt.datetime | Non
 
 _MEETING_ROW = select(_meeting.c.status, _meeting.c.turn_seconds).where(
     _meeting.c.id == bindparam("m")).with_for_update()
-# The pairs themselves, not every participant's op_ids crossed with every op_id:
-# the primary key is probed once per command, not once per pair of them.
-_PRIORS = select(AcceptedOp.participant_id, AcceptedOp.op_id, AcceptedOp.seq).where(
-    AcceptedOp.meeting_id == bindparam("m"),
-    tuple_(AcceptedOp.participant_id, AcceptedOp.op_id).in_(bindparam("pairs", expanding=True)))
+
+
+def _priors_statement(size: int):
+    """The accepted ops among `size` (participant, op_id) pairs, each pair its
+    own equality on the primary key. A row-value IN, `(participant_id, op_id)
+    IN (...)`, read the same but SQLite probes the index by meeting only: it
+    scanned every op the meeting ever accepted, a cost that grew all day
+    (6 ms a batch after 30,000 votes, against 0.03 ms this way)."""
+    return select(AcceptedOp.participant_id, AcceptedOp.op_id, AcceptedOp.seq).where(or_(*(
+        and_(AcceptedOp.meeting_id == bindparam("m"),
+             AcceptedOp.participant_id == bindparam(f"p{k}"),
+             AcceptedOp.op_id == bindparam(f"o{k}")) for k in range(size))))
+
+
+# One statement per power of two up to 256 (a run is at most 250 commands),
+# the pairs padded by repeating the last: nine shapes to build and cache
+# instead of one per batch length, and under SQLite's oldest limit of 999
+# parameters.
+_PRIORS = {1 << k: _priors_statement(1 << k) for k in range(9)}
+
+
+def _priors(conn, meeting_id: int, pairs: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    found: dict[tuple[int, str], int] = {}
+    biggest = max(_PRIORS)
+    for start in range(0, len(pairs), biggest):
+        chunk = pairs[start:start + biggest]
+        size = 1 << (len(chunk) - 1).bit_length()
+        chunk += [chunk[-1]] * (size - len(chunk))
+        params = {"m": meeting_id}
+        for k, (p, o) in enumerate(chunk):
+            params[f"p{k}"], params[f"o{k}"] = p, o
+        found.update(((p, o), seq) for p, o, seq in conn.execute(_PRIORS[size], params))
+    return found
+
+
 _ADVANCE_SEQ = (update(_meeting).where(_meeting.c.id == bindparam("m"))
                 .values(last_seq=_meeting.c.last_seq + bindparam("n"))
                 .returning(_meeting.c.last_seq))
@@ -206,9 +236,8 @@ def execute_crowd(session: Session, meeting_id: int,
             outcomes[i] = exc
     priors = {}
     if admitted:
-        priors = {(p, o): seq for p, o, seq in conn.execute(_PRIORS, {
-            "m": meeting_id,
-            "pairs": sorted({(a.participant_id, op) for _, a, *_, op in admitted})})}
+        priors = _priors(conn, meeting_id,
+                         sorted({(a.participant_id, op) for _, a, *_, op in admitted}))
     parsed = []
     for i, actor, payload, now, op_id in admitted:
         if (actor.participant_id, op_id) in priors:
