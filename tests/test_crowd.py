@@ -166,8 +166,8 @@ def test_a_run_that_fails_whole_is_applied_one_by_one(app, live, world, monkeypa
     monkeypatch.setattr(crowd.Crowd, "_runners", [], raising=False)
     original_init = crowd.Crowd.__init__
 
-    def remember(self, conn, meeting_id, turn_seconds, site_ids, requests):
-        original_init(self, conn, meeting_id, turn_seconds, site_ids, requests)
+    def remember(self, conn, meeting_id, turn_seconds, standing, requests):
+        original_init(self, conn, meeting_id, turn_seconds, standing, requests)
         self._runners = [actor for _, actor, _ in requests]
     monkeypatch.setattr(crowd.Crowd, "__init__", remember)
     monkeypatch.setattr(crowd.Crowd, "write", fail_for_runs)
@@ -231,3 +231,101 @@ def test_the_prior_lookup_probes_the_primary_key_per_pair(app, world):
             "EXPLAIN QUERY PLAN " + sql, tuple(ordered)))
     assert "meeting_id=? AND participant_id=? AND op_id=?" in plan, plan
     assert "LIST SUBQUERY" not in plan and "SCAN" not in plan, plan
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_runs_that_keep_their_standing_answer_as_fresh_runs_do(app, world, seed):
+    """The writer keeps what one run read and changed for the next while the
+    meeting's last_seq has not moved: a sequence of runs, with the
+    facilitator's commands between some of them (which move last_seq: a new
+    round, a withdrawn proposal, a revoked participant), answers and stores
+    exactly what the same runs each reading afresh do."""
+    rng = random.Random(100 + seed)
+    runs = [random_run(rng, world, 25) for _ in range(6)]
+    for k, run in enumerate(runs):  # op_ids unique across the runs
+        runs[k] = [(a, {**p, "op_id": f"k{k}-{p['op_id']}"}) for a, p in run]
+    fac, proposals = world["actors"][0], world["proposals"]
+    between = {1: {"type": "voting.close"}, 2: {"type": "voting.open", "mode": "dots", "budget": 4,
+                                               "max_per_proposal": 2},
+               3: {"type": "proposal.withdraw", "proposal_id": proposals[1], "reason": "Selesai"},
+               4: {"type": "participant.revoke",
+                   "participant_id": world["actors"][4].participant_id}}
+    meeting_id = world["demo"].meeting_id
+    moment = iter(dt.datetime(2020, 5, 12, 2, 0, 0) + dt.timedelta(milliseconds=i)
+                  for i in range(10_000))
+
+    def play(kept):
+        answers = []
+        for k, run in enumerate(runs):
+            if k in between:
+                engine.execute(db.session, fac, {"op_id": f"between{k}", **between[k]}, next(moment))
+            answers += [_answer(o) for o in engine.execute_crowd(
+                db.session, meeting_id, [(a, p, next(moment)) for a, p in run], kept)]
+            db.session.flush()
+        return answers
+
+    with app.app_context():
+        kept = {}
+        with_kept = play(kept)
+        assert kept[meeting_id].seq == db.session.scalar(
+            select(Meeting.last_seq).where(Meeting.id == meeting_id))
+        state_kept = _state(db.session, meeting_id)
+        db.session.rollback()
+        moment = iter(dt.datetime(2020, 5, 12, 2, 0, 0) + dt.timedelta(milliseconds=i)
+                      for i in range(10_000))
+        fresh = play(None)
+        state_fresh = _state(db.session, meeting_id)
+        db.session.rollback()
+    assert with_kept == fresh
+    assert state_kept == state_fresh
+    assert sum(a[0] == "accepted" for a in fresh) > 20
+
+
+def _vote(actor, op_id, proposal_id, value):
+    from sinkron.live.writer import _Item
+    return _Item(None, _Done(), (actor, {"op_id": op_id, "type": "vote.cast",
+                                         "proposal_id": proposal_id, "value": value}))
+
+
+def test_a_failed_commit_drops_what_the_writer_kept(app, world, monkeypatch):
+    """A run's changes are in the kept state before its commit; if the commit
+    fails they were never stored, and the next run must not count them: the
+    voter's three dots, lost, leave room for three elsewhere in a budget of 5."""
+    writer = app.extensions["sinkron"].writer
+    voter, proposals = world["actors"][5], world["proposals"]
+    with app.app_context():
+        assert writer._process([_vote(voter, "warm", proposals[2], 1)]) == 1
+        assert writer._process([_vote(voter, "unwarm", proposals[2], 0)]) == 1
+        assert writer._kept, "the writer keeps the standing between runs"
+        real_commit = writer._commit
+
+        def fail(session):
+            raise RuntimeError("disk full")
+        monkeypatch.setattr(writer, "_commit", fail)
+        lost = _vote(voter, "lost", proposals[0], 3)
+        writer._process([lost])
+        assert lost.error is not None and not writer._kept
+        monkeypatch.setattr(writer, "_commit", real_commit)
+        after = _vote(voter, "after", proposals[1], 3)
+        writer._process([after])
+    assert after.error is None, after.error
+
+
+def test_a_job_between_runs_drops_what_the_writer_kept(app, world):
+    """A job changes rows without a seq of its own (here it clears a voter's
+    ballot, as no command does): the next run reads afresh and sees it."""
+    from sinkron.live.writer import _Item
+    writer = app.extensions["sinkron"].writer
+    voter, proposals = world["actors"][5], world["proposals"]
+    with app.app_context():
+        assert writer._process([_vote(voter, "first", proposals[0], 3)]) == 1
+        assert writer._kept
+
+        def clear_ballot(session):
+            session.execute(Vote.__table__.delete().where(
+                Vote.participant_id == voter.participant_id))
+            return None, []
+        assert writer._process([_Item(clear_ballot, _Done())]) == 1
+        after = _vote(voter, "after", proposals[1], 3)
+        writer._process([after])
+    assert after.error is None, after.error

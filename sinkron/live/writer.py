@@ -89,6 +89,9 @@ class Writer:
         self._last_batch = 0.0  # when the previous batch started
         self._last_size = 0     # and how many items it held
         self.batches = 0  # commits made; read by tests and benchmarks
+        # Meeting id -> crowd.Standing: what crowd runs read, kept for the
+        # next run while nothing but crowd runs this writer committed changed it.
+        self._kept: dict = {}
 
     def _start(self) -> None:
         # Created lazily: the queue type depends on the async mode, known once
@@ -175,6 +178,7 @@ class Writer:
                 except Exception:
                     log.exception("commit failed")
                     session.rollback()
+                    self._kept.clear()
                     for item in batch:
                         if item.error is None:
                             item.error = Unavailable()
@@ -211,6 +215,8 @@ class Writer:
 
     def _apply_one(self, session, item: _Item) -> None:
         """One job or command in its own savepoint."""
+        # A job may change what crowd runs keep without moving last_seq.
+        self._kept.clear()
         try:
             with session.begin_nested():
                 if item.command is None:
@@ -234,9 +240,10 @@ class Writer:
             with session.begin_nested():
                 outcomes = engine.execute_crowd(
                     session, meeting_id, [(actor, payload, utcnow()) for actor, payload in
-                                          (item.command for item in run)])
+                                          (item.command for item in run)], self._kept)
         except Exception:
             log.exception("set-based run of %s commands failed; one by one instead", len(run))
+            self._kept.clear()
             for item in run:
                 self._apply_one(session, item)
             return

@@ -64,13 +64,8 @@ _PLAN_ITEMS = select(PlanItem.id).where(PlanItem.id.in_(_IDS), PlanItem.meeting_
 _OPEN_ROUND = select(VotingRound.id, VotingRound.mode, VotingRound.budget,
                      VotingRound.max_per_proposal, VotingRound.hide_results).where(
     VotingRound.meeting_id == _M, VotingRound.is_open.is_(True))
-_BALLOTS = select(Vote.participant_id, Vote.proposal_id, Vote.value).where(
-    Vote.round_id == _R, Vote.participant_id.in_(_PEOPLE))
-_VOTE_SUMS = (select(Vote.proposal_id, Vote.site_id, func.sum(Vote.value), func.count())
-              .where(Vote.round_id == _R, Vote.proposal_id.in_(_IDS))
-              .group_by(Vote.proposal_id, Vote.site_id))
-_VOTERS = (select(Vote.site_id, func.count(func.distinct(Vote.participant_id)))
-           .where(Vote.round_id == _R, Vote.value > 0).group_by(Vote.site_id))
+_ROUND_VOTES = select(Vote.participant_id, Vote.proposal_id, Vote.site_id, Vote.value).where(
+    Vote.round_id == _R)
 _MARKS = select(Mark.id, Mark.participant_id, Mark.proposal_id, Mark.status, Mark.plan_item_id,
                 Mark.note, Mark.site_id).where(Mark.proposal_id.in_(_IDS),
                                                Mark.participant_id.in_(_PEOPLE))
@@ -110,13 +105,40 @@ class Mark_:
 
 @dataclass
 class Ballots:
-    """The open round, its votes by the runners' participants, and the
-    proposals' sums and counts per site."""
+    """The open round, its votes, and the proposals' sums and counts per site."""
     round: Any  # a row: id, mode, budget, max_per_proposal, hide_results
     mine: dict[int, dict[int, int]]                     # participant -> proposal -> value
     sums: dict[int, dict[int, list[int]]]               # proposal -> site -> [sum, count]
     voters: Counter                                     # site -> people with a vote
+    # The run's voters' ballots as stored when the run began, for write().
     stored: dict[int, dict[int, int]] = field(default_factory=dict)
+
+
+_NOT_LOADED = object()
+
+
+@dataclass
+class Standing:
+    """What a meeting's crowd commands read that only accepted commands
+    change, as of the meeting's `seq`: its sites, its people, proposals and
+    plan items met so far (by id, as runs name them), and the open round's
+    ballots, whole.
+
+    The writer keeps it from one run to the next while the meeting's
+    last_seq is still `seq`: every accepted command moves last_seq in the
+    transaction that makes its change, so an equal number, read under the
+    meeting row's lock, means nothing has changed it since, in this process
+    or another. The writer drops it whenever that reasoning could fail: a run
+    or a commit that failed (its changes are in here but not stored), and any
+    job or other command it applies (a join or an import changes rows
+    without a seq of its own). Under a burst the run's half-dozen reads
+    shrink to the ids not met before."""
+    seq: int
+    site_ids: list[int]
+    people: dict[int, Person] = field(default_factory=dict)
+    proposals: dict[int, Any] = field(default_factory=dict)   # id -> withdrawn_at
+    plan_items: set[int] = field(default_factory=set)
+    ballots: Any = _NOT_LOADED  # Ballots, or None: no round open
 
 
 def _ids(args_list: Iterable[dict], name: str) -> set[int]:
@@ -131,48 +153,66 @@ class Crowd:
     stores the difference."""
 
     def __init__(self, conn: Connection, meeting_id: int, turn_seconds: int,
-                 site_ids: list[int], requests: list[tuple[str, Any, dict]]):
-        self.conn, self.meeting_id, self.site_ids = conn, meeting_id, site_ids
+                 standing: Standing, requests: list[tuple[str, Any, dict]]):
+        self.conn, self.meeting_id, self.site_ids = conn, meeting_id, standing.site_ids
         self.turn_seconds = turn_seconds
         by_type: dict[str, list] = defaultdict(list)
         for type_, actor, args in requests:
             by_type[type_].append((actor, args))
         everyone = {actor.participant_id for _, actor, _ in requests}
         everyone |= _ids((a for _, _, a in requests), "participant_id")
-        self.people = {p.id: Person(*p) for p in conn.execute(_PERSONS, {"ids": list(everyone)})}
+        self.people = standing.people
+        missing = everyone - self.people.keys()
+        if missing:
+            self.people.update((p.id, Person(*p)) for p in conn.execute(_PERSONS, {"ids": list(missing)}))
         self._load_comments(by_type["comment.support"])
         # proposal id -> withdrawn_at (None: on the agenda), for this meeting's
         # proposals the run names, directly or as a comment's proposal.
         named = _ids((a for _, _, a in requests), "proposal_id")
         named |= {c.proposal_id for c in self.comments.values() if c.proposal_id is not None}
-        self.proposals: dict[int, Any] = dict(conn.execute(
-            _PROPOSALS, {"ids": list(named), "m": meeting_id}).all()) if named else {}
-        self.ballots = self._load_ballots(by_type["vote.cast"]) if by_type["vote.cast"] else None
+        self.proposals = standing.proposals
+        missing = named - self.proposals.keys()
+        if missing:
+            self.proposals.update(conn.execute(_PROPOSALS, {"ids": list(missing), "m": meeting_id}).all())
+        self.ballots = self._load_ballots(standing, by_type["vote.cast"]) if by_type["vote.cast"] \
+            else None
         marks = by_type["proposal.mark"]
-        plan_items = _ids((a for _, a in marks), "plan_item_id")
-        self.plan_items = set(conn.execute(_PLAN_ITEMS, {"ids": list(plan_items), "m": meeting_id})
-                              .scalars()) if plan_items else set()
+        self.plan_items = standing.plan_items
+        missing = _ids((a for _, a in marks), "plan_item_id") - self.plan_items
+        if missing:
+            self.plan_items.update(conn.execute(_PLAN_ITEMS, {"ids": list(missing), "m": meeting_id})
+                                   .scalars())
         self._load_marks(marks)
         self._load_supports(by_type["comment.support"])
         self._load_floor(bool(by_type["floor.request"]))
 
     # --- loading ---------------------------------------------------------------
 
-    def _load_ballots(self, votes: list) -> Ballots | None:
+    def _load_ballots(self, standing: Standing, votes: list) -> Ballots | None:
+        if standing.ballots is _NOT_LOADED:
+            standing.ballots = self._load_round()
+        b = standing.ballots
+        if b is not None:
+            b.stored = {}
+            for actor, _ in votes:
+                b.stored[actor.participant_id] = dict(b.mine.setdefault(actor.participant_id, {}))
+        return b
+
+    def _load_round(self) -> Ballots | None:
         r = self.conn.execute(_OPEN_ROUND, {"m": self.meeting_id}).first()
         if r is None:
             return None
-        voters = {actor.participant_id for actor, _ in votes}
-        mine: dict[int, dict[int, int]] = {p: {} for p in voters}
-        for p, pid, value in self.conn.execute(_BALLOTS, {"r": r.id, "people": list(voters)}):
-            mine[p][pid] = value
+        mine: dict[int, dict[int, int]] = defaultdict(dict)
         sums: dict[int, dict[int, list[int]]] = defaultdict(dict)
-        touched = _ids((a for _, a in votes), "proposal_id") & set(self.proposals)
-        if touched:
-            for pid, sid, total, n in self.conn.execute(_VOTE_SUMS, {"r": r.id, "ids": list(touched)}):
-                sums[pid][sid] = [int(total), n]
-        counted = Counter(dict(self.conn.execute(_VOTERS, {"r": r.id}).all()))
-        return Ballots(r, mine, sums, counted, {p: dict(v) for p, v in mine.items()})
+        voting: dict[int, set[int]] = defaultdict(set)  # site -> participants with a vote
+        for p, pid, sid, value in self.conn.execute(_ROUND_VOTES, {"r": r.id}):
+            mine[p][pid] = value
+            site = sums[pid].setdefault(sid, [0, 0])
+            site[0] += value
+            site[1] += 1
+            if value > 0:
+                voting[sid].add(p)
+        return Ballots(r, dict(mine), sums, Counter({sid: len(ps) for sid, ps in voting.items()}))
 
     def _load_marks(self, marks: list) -> None:
         self.marks: dict[tuple[int, int], Mark_ | None] = {}
@@ -303,8 +343,8 @@ class Crowd:
         if self.ballots is not None:
             b = self.ballots
             ins, upd, dele = [], [], []
-            for p, mine in b.mine.items():
-                before = b.stored.get(p, {})
+            for p, before in b.stored.items():
+                mine = b.mine[p]
                 site_id = self.people[p].site_id
                 for pid, value in mine.items():
                     if pid not in before:

@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..models import AcceptedOp, Event, Meeting, Participant, utcnow
 from . import suggestions, views
 from .commands import REGISTRY, Command, Context, CrowdContext
-from .crowd import Crowd
+from .crowd import Crowd, Standing
 from .errors import N_, CommandError
 from .permissions import Actor, require, sees_hidden_results
 from .schema import parse
@@ -175,7 +175,7 @@ def execute(session: Session, actor: Actor, payload: Any, now: dt.datetime | Non
     return Accepted(e.seq, event_wire(e))
 
 
-_MEETING_ROW = select(_meeting.c.status, _meeting.c.turn_seconds).where(
+_MEETING_ROW = select(_meeting.c.status, _meeting.c.turn_seconds, _meeting.c.last_seq).where(
     _meeting.c.id == bindparam("m")).with_for_update()
 
 
@@ -218,11 +218,16 @@ _ADVANCE_SEQ = (update(_meeting).where(_meeting.c.id == bindparam("m"))
 
 
 def execute_crowd(session: Session, meeting_id: int,
-                  items: list[tuple[Actor, Any, dt.datetime]]) -> list[Accepted | CommandError]:
+                  items: list[tuple[Actor, Any, dt.datetime]],
+                  kept: dict[int, Standing] | None = None) -> list[Accepted | CommandError]:
     """Apply a run of crowd commands of one meeting, in order, as if one by
     one: each is accepted whole or refused having changed nothing, gets its
     own seq and event, and its op_id is remembered. The whole run takes a
     dozen statements, not a dozen per command (crowd.py).
+
+    `kept` (meeting id -> Standing) carries what the run read and changed to
+    the next run, which reuses it if the meeting's last_seq has not moved
+    meanwhile. The caller drops it if the run raises or is not committed.
 
     Returns, per item, its Accepted or its CommandError. Anything else raised
     leaves the run half-written: the caller rolls back to before it."""
@@ -249,9 +254,14 @@ def execute_crowd(session: Session, meeting_id: int,
             outcomes[i] = exc
     if not parsed:
         return outcomes
-    status, turn_seconds = conn.execute(_MEETING_ROW, {"m": meeting_id}).one()
-    site_ids = views.site_ids(session, meeting_id)
-    crowd = Crowd(conn, meeting_id, turn_seconds, site_ids,
+    status, turn_seconds, last_seq = conn.execute(_MEETING_ROW, {"m": meeting_id}).one()
+    standing = kept.get(meeting_id) if kept is not None else None
+    if standing is None or standing.seq != last_seq:
+        standing = Standing(last_seq, views.site_ids(session, meeting_id))
+        if kept is not None:
+            kept[meeting_id] = standing
+    site_ids = standing.site_ids
+    crowd = Crowd(conn, meeting_id, turn_seconds, standing,
                   [(cmd.type, actor, args) for _, actor, _, _, cmd, args in parsed])
     accepted = []  # (index, actor, now, op_id, cmd, data)
     seen: dict[tuple[int, str], int] = {}  # op_ids accepted earlier in this run -> index
@@ -274,6 +284,7 @@ def execute_crowd(session: Session, meeting_id: int,
         return outcomes
     crowd.write()
     last = conn.execute(_ADVANCE_SEQ, {"m": meeting_id, "n": len(accepted)}).scalar_one()
+    standing.seq = last
     events, ops = [], []
     for seq, (i, actor, now, op_id, cmd, data) in enumerate(accepted, last - len(accepted) + 1):
         wire = {"seq": seq, "type": cmd.type, "at": views.iso(now),
