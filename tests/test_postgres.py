@@ -95,3 +95,34 @@ def test_racing_writers_get_gapless_sequence_numbers(pg_app):
         seqs = list(db.session.scalars(select(Event.seq).where(Event.meeting_id == links.meeting_id)
                                        .order_by(Event.seq)))
     assert seqs == list(range(1, start + 76))
+
+
+def test_crowd_events_read_back_as_they_went_out(pg_app, live):
+    """Votes and marks are stored by a bulk insert that hands the driver
+    JSON already encoded (meeting/bulk.py): on PostgreSQL too, the events
+    read back from the table (as replay sends them) equal the live ones,
+    and the rows are real JSON to the database."""
+    with pg_app.app_context():
+        links = create_demo(db.session, "http://sinkron.test")
+        db.session.commit()
+    from tests.conftest import Live
+    fac = Live(pg_app, links.facilitator_token)
+    proj = Live(pg_app, links.sites[0].projector_token)
+    pids = [p["id"] for p in fac.snapshot["proposals"]]
+    assert fac.send("voting.open", mode="dots")["ok"]
+    acks = [fac.send("vote.cast", proposal_id=pids[0], value=2),
+            fac.send("proposal.mark", proposal_id=pids[1], status="terakomodir_kab",
+                     note="Ada di RKPD \"2027\" — ü")]
+    assert all(a["ok"] for a in acks), acks
+    live_events = [proj.wait_seq(a["seq"]) for a in acks]
+    from sinkron.meeting.engine import event_wire
+    with pg_app.app_context():
+        stored = [event_wire(e) for e in db.session.scalars(
+            select(Event).where(Event.seq.in_([a["seq"] for a in acks])).order_by(Event.seq))]
+        kinds = db.session.execute(db.text(
+            "SELECT json_typeof(data), json_typeof(actor) FROM event WHERE seq = :s AND meeting_id = :m"),
+            {"s": acks[1]["seq"], "m": links.meeting_id}).one()
+    assert stored == live_events
+    assert kinds == ("object", "object")
+    for c in (fac, proj):
+        c.sio.disconnect()

@@ -27,13 +27,14 @@ from ..models import (
     VotingRound,
 )
 from . import floor
+from .bulk import BulkInsert
 
 _vote = Vote.__table__
 _mark = Mark.__table__
 _support = CommentSupport.__table__
 _floor = FloorRequest.__table__
 
-_INSERT_VOTE = insert(_vote)
+_INSERT_VOTES = BulkInsert(_vote, ("round_id", "participant_id", "proposal_id", "site_id", "value"))
 _UPDATE_VOTE = (update(_vote).where(_vote.c.round_id == bindparam("r"),
                                     _vote.c.participant_id == bindparam("me"),
                                     _vote.c.proposal_id == bindparam("p"))
@@ -348,14 +349,13 @@ class Crowd:
                 site_id = self.people[p].site_id
                 for pid, value in mine.items():
                     if pid not in before:
-                        ins.append({"round_id": b.round.id, "participant_id": p, "proposal_id": pid,
-                                    "site_id": site_id, "value": value})
+                        ins.append((b.round.id, p, pid, site_id, value))
                     elif before[pid] != value:
                         upd.append({"r": b.round.id, "me": p, "p": pid, "v": value})
                 dele.extend({"r": b.round.id, "me": p, "p": pid} for pid in before if pid not in mine)
             _many(conn, _DELETE_VOTE, dele)
             _many(conn, _UPDATE_VOTE, upd)
-            _many(conn, _INSERT_VOTE, ins)
+            _INSERT_VOTES.run(conn, ins)
         ins, upd, dele = [], [], []
         for (p, pid), m in self.marks.items():
             stored = self._stored_marks.get((p, pid))

@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..models import AcceptedOp, Event, Meeting, Participant, utcnow
 from . import suggestions, views
 from .commands import REGISTRY, Command, Context, CrowdContext
+from .bulk import BulkInsert, json_text
 from .crowd import Crowd, Standing
 from .errors import N_, CommandError
 from .permissions import Actor, require, sees_hidden_results
@@ -212,6 +213,8 @@ def _priors(conn, meeting_id: int, pairs: list[tuple[int, str]]) -> dict[tuple[i
     return found
 
 
+_EVENTS = BulkInsert(Event.__table__, ("meeting_id", "seq", "type", "at", "actor_id", "actor", "data"))
+_OPS = BulkInsert(AcceptedOp.__table__, ("meeting_id", "participant_id", "op_id", "seq", "at"))
 _ADVANCE_SEQ = (update(_meeting).where(_meeting.c.id == bindparam("m"))
                 .values(last_seq=_meeting.c.last_seq + bindparam("n"))
                 .returning(_meeting.c.last_seq))
@@ -287,17 +290,16 @@ def execute_crowd(session: Session, meeting_id: int,
     standing.seq = last
     events, ops = [], []
     for seq, (i, actor, now, op_id, cmd, data) in enumerate(accepted, last - len(accepted) + 1):
-        wire = {"seq": seq, "type": cmd.type, "at": views.iso(now),
-                "actor": None if cmd.anonymous else actor.public(),
-                "data": jsonable(data() if callable(data) else data)}
-        events.append({"meeting_id": meeting_id, "seq": seq, "type": cmd.type, "at": now,
-                       "actor_id": actor.participant_id, "actor": wire["actor"],
-                       "data": wire["data"]})
-        ops.append({"meeting_id": meeting_id, "participant_id": actor.participant_id,
-                    "op_id": op_id, "seq": seq, "at": now})
-        outcomes[i] = Accepted(seq, wire)
-    conn.execute(_INSERT_EVENT, events)
-    conn.execute(_INSERT_OP, ops)
+        public = None if cmd.anonymous else actor.public()
+        # Encoded once: stored as it is, and decoded for the wire, as jsonable() does.
+        data_text = json_text(data() if callable(data) else data)
+        events.append((meeting_id, seq, cmd.type, now, actor.participant_id, json_text(public),
+                       data_text))
+        ops.append((meeting_id, actor.participant_id, op_id, seq, now))
+        outcomes[i] = Accepted(seq, {"seq": seq, "type": cmd.type, "at": views.iso(now),
+                                     "actor": public, "data": json.loads(data_text)})
+    _EVENTS.run(conn, events)
+    _OPS.run(conn, ops)
     for i, outcome in enumerate(outcomes):
         if isinstance(outcome, int):  # a repeat of an op_id accepted in this run
             outcomes[i] = Accepted(outcomes[outcome].seq, None)
