@@ -222,7 +222,7 @@ def test_the_prior_lookup_probes_the_primary_key_per_pair(app, world):
     """Not a scan of every op the meeting ever accepted, which grew all day."""
     with app.app_context():
         conn = db.session.connection()
-        statement = engine._PRIORS[4]
+        statement = engine._PRIORS[4].statement
         sql = str(statement.compile(dialect=conn.dialect))
         params = {"m": 1, **{f"p{k}": k for k in range(4)}, **{f"o{k}": "x" for k in range(4)}}
         compiled = statement.compile(dialect=conn.dialect)

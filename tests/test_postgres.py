@@ -110,10 +110,13 @@ def test_crowd_events_read_back_as_they_went_out(pg_app, live):
     proj = Live(pg_app, links.sites[0].projector_token)
     pids = [p["id"] for p in fac.snapshot["proposals"]]
     assert fac.send("voting.open", mode="dots")["ok"]
-    acks = [fac.send("vote.cast", proposal_id=pids[0], value=2),
+    acks = [fac.send("vote.cast", op_id="pg-vote", proposal_id=pids[0], value=2),
             fac.send("proposal.mark", proposal_id=pids[1], status="terakomodir_kab",
                      note="Ada di RKPD \"2027\" — ü")]
     assert all(a["ok"] for a in acks), acks
+    # A resent vote is found among the prior op_ids (a prepared OR of pairs).
+    again = fac.send("vote.cast", op_id="pg-vote", proposal_id=pids[0], value=2)
+    assert again == acks[0]
     live_events = [proj.wait_seq(a["seq"]) for a in acks]
     from sinkron.meeting.engine import event_wire
     with pg_app.app_context():
