@@ -64,7 +64,8 @@ def main(argv=None) -> int:
                      for i, a in enumerate(actors)]
             # A checkout whose writer keeps the crowd's standing between runs
             # gets it kept here too, as its writer does.
-            keeps = "kept" in inspect.signature(getattr(engine, "execute_crowd", print)).parameters
+            keeps = hasattr(engine, "execute_crowd") and \
+                "kept" in inspect.signature(engine.execute_crowd).parameters
             extra = ({},) if keeps else ()
             started = time.process_time()
             for k in range(0, len(votes), args.run):

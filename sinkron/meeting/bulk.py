@@ -54,28 +54,36 @@ class BulkInsert(Prepared):
     def __init__(self, table: Table, columns: tuple[str, ...]):
         super().__init__(insert(table).values({c: bindparam(c) for c in columns}))
         self.table, self.columns = table, columns
-        self._processors: dict[Any, list] = {}
+        self._plans: dict[Any, tuple] = {}
+
+    def _plan(self, dialect) -> tuple:
+        """The SQL, each column's processor (None: as given), whether the
+        driver takes named parameters, and the columns' order for a
+        positional driver (None: as given)."""
+        plan = self._plans.get(dialect)
+        if plan is None:
+            sql, order = self._compile(dialect)
+            # JSON columns arrive encoded; PostgreSQL's statement casts them.
+            processors = [None if isinstance(self.table.c[c].type, JSON)
+                          else self.table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
+                          for c in self.columns]
+            index = None if order is None else [self.columns.index(name) for name in order]
+            plan = self._plans[dialect] = (
+                sql, processors if any(processors) else None, order is None,
+                None if index == list(range(len(self.columns))) else index)
+        return plan
 
     def run(self, conn: Connection, rows: list[tuple]) -> None:
         """Insert `rows`, each a tuple of values in `columns` order."""
         if not rows:
             return
-        dialect = conn.dialect
-        sql, order = self._compile(dialect)
-        processors = self._processors.get(dialect)
-        if processors is None:
-            # JSON columns arrive encoded; PostgreSQL's statement casts them.
-            processors = self._processors[dialect] = [
-                None if isinstance(self.table.c[c].type, JSON)
-                else self.table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
-                for c in self.columns]
-        if any(processors):
+        sql, processors, named, index = self._plan(conn.dialect)
+        if processors:
             rows = [tuple(v if f is None else f(v) for f, v in zip(processors, row)) for row in rows]
-        if order is None:
+        if named:
             params = [dict(zip(self.columns, row)) for row in rows]
-        elif order == list(self.columns):
+        elif index is None:
             params = rows
         else:
-            index = [self.columns.index(name) for name in order]
             params = [tuple(row[i] for i in index) for row in rows]
         conn.exec_driver_sql(sql, params)

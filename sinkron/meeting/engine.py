@@ -41,8 +41,9 @@ class Accepted:
 
 def jsonable(data: Any) -> Any:
     """What the event looks like after a trip through JSON (int dict keys become
-    strings), so live events and replayed ones are identical."""
-    return json.loads(json.dumps(data, default=str))
+    strings), so live events and replayed ones are identical. The same
+    encoding as the crowd's stored events (json_text)."""
+    return json.loads(json_text(data))
 
 
 def event_wire(e: Event) -> dict:
