@@ -122,6 +122,11 @@ def main(argv=None) -> int:
     print(f"Machine: {report.machine()}\nResults in {out}\n", flush=True)
     before_tree = _before_tree(args.before)
     after_args = ["--clients", args.clients, "--bursts", str(args.bursts)]
+    # run.py runs the modes in the order given at each N, so the first follows
+    # the previous N's heavier run (the naive mode's bursts at 300 clients),
+    # the second a lighter one. Every other run turns the order round, so that
+    # neither mode always takes the first place (the fan-out comparison).
+    orders = ["batched,naive", "naive,batched"]
     before_args = ["--clients", str(args.at), "--modes", "batched", "--bursts", str(args.bursts),
                    "--no-snapshot"]
     after = {"default": [], "nice 0": []}
@@ -129,11 +134,14 @@ def main(argv=None) -> int:
     started = time.monotonic()
     # Interleaved, so a busy stretch of the sitting hurts every kind alike.
     for i in range(args.runs):
+        modes = ["--modes", orders[i % 2]]
         after["default"].append(_summary(_bench(ROOT, out / f"after-default-{i + 1}.json",
-                                                 after_args), args.at))
+                                                 after_args + modes), args.at))
         before.append(_summary(_bench(before_tree, out / f"before-{i + 1}.json",
                                       before_args), args.at))
-        after["nice 0"].append(_summary(_bench(ROOT, out / f"after-nice0-{i + 1}.json", after_args,
+        modes = ["--modes", orders[(i + 1) % 2]]
+        after["nice 0"].append(_summary(_bench(ROOT, out / f"after-nice0-{i + 1}.json",
+                                               after_args + modes,
                                                {"BENCH_WORKER_NICE": "0"}), args.at))
     print(f"\nSitting: {time.monotonic() - started:.0f} s. At {args.at} clients, batched, "
           f"medians of {args.runs} run(s) of {args.bursts} bursts (each run's median burst; "
