@@ -32,6 +32,21 @@ def test_no_one_waits_forever_and_zero_means_no_limit():
     assert Admission(0, 0, sleep=t.sleep, clock=t.clock).wait() == 0.0
 
 
+def test_a_waiter_that_is_no_longer_wanted_leaves_without_a_turn():
+    t = FakeTime()
+    gate = Admission(per_second=1, burst=1, sleep=t.sleep, clock=t.clock)
+    gate.wait()                                    # the bucket is empty now
+    asked = []
+
+    def wanted():
+        asked.append(t.now)
+        return len(asked) < 2                      # gone after its first try
+
+    assert gate.wait(wanted) is None
+    assert gate.waiting == 0 and t.now == 1.0
+    assert gate.wait() == 0.0   # the turn that came as it left is the next one's
+
+
 def test_made_up_tokens_are_refused_before_the_gate_and_take_no_turn(app, demo):
     # A gate with a single turn and no refill to speak of: only a real
     # connection may take it.

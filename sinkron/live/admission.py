@@ -49,9 +49,13 @@ class Admission:
                 return True
             return False
 
-    def wait(self) -> float:
+    def wait(self, wanted: Callable[[], bool] = lambda: True) -> float | None:
         """Take a token, waiting for one if needed; returns the seconds waited.
-        A rate of 0 admits everyone at once (benchmarks compare with it)."""
+        A rate of 0 admits everyone at once (benchmarks compare with it).
+        `wanted` is asked before each try: when it says no (the connection
+        left while it waited), no token is taken and None is returned. In a
+        storm, phones that give up and reconnect would otherwise spend turns
+        on sockets that are gone, and the ones still there wait longer."""
         if self.per_second <= 0:
             return 0.0
         started = self.clock()
@@ -59,6 +63,8 @@ class Admission:
             self.waiting += 1
         try:
             while True:
+                if not wanted():
+                    return None
                 with self._lock:
                     now = self._refilled()
                     if self._tokens >= 1 - 1e-9 or now - started >= self.max_wait:

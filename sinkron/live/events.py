@@ -156,8 +156,8 @@ def on_connect(auth=None):
 def _send_when_admitted(app, sid: str, s: Session, last_seq) -> None:
     with app.app_context():
         try:
-            services().admission.wait()
-            send_state(s, last_seq, join=True, sid=sid)  # sends nothing if it left meanwhile
+            if services().admission.wait(wanted=lambda: sessions.get(sid) is s) is not None:
+                send_state(s, last_seq, join=True, sid=sid)  # sends nothing if it left meanwhile
         except Exception:  # a background task must not die loudly; the client may sync
             log.exception("sending the state of an admitted connection failed")
         finally:
