@@ -187,3 +187,71 @@ def test_the_broadcaster_holds_the_crowds_events_and_sends_the_facilitators_at_o
         clock.now += pacing.LONE_GAP
         b.publish([vote(4)])
         assert sent == [[1, 2, 3], [4]]
+
+
+def test_when_the_writer_says_the_crowd_stopped_its_last_events_go_at_once():
+    p = Pacing(0.06)
+    _sends(p, _every(0.05, 0.95))          # a burst, its first message sent
+    assert not p.published(1.0)            # its last commit: held ...
+    assert p.due() > 1.05                  # ... by the quiet rule, or longer
+    p.crowd_stopped(1.05)                  # the writer: nothing for a crowd's gather
+    assert p.due() == 1.05
+    assert not p.published(1.12)           # a straggler after it waits its own turn
+    assert p.due() > 1.12
+
+
+class _SpyBroadcaster:
+    def __init__(self, queue):
+        self.queue, self.quiet = queue, 0
+
+    def crowd_quiet(self):
+        self.quiet += 1
+        self.queue.put("after the crowd")  # so that the writer's wait ends
+
+
+def _bare_writer():
+    import queue as stdlib_queue
+
+    from sinkron.live.writer import Writer
+    writer = Writer.__new__(Writer)         # its loop alone, without a task
+    writer._queue, writer._empty = stdlib_queue.Queue(), stdlib_queue.Empty
+    writer.broadcaster = _SpyBroadcaster(writer._queue)
+    writer._crowd = False
+    return writer
+
+
+def test_the_writer_tells_the_broadcaster_once_a_crowd_has_stopped_sending():
+    writer = _bare_writer()
+    writer._queue.put("a command")
+    assert writer._take_first() == "a command" and writer.broadcaster.quiet == 0
+    writer._crowd = True                    # after a crowd's batch, while it still sends
+    writer._queue.put("a vote")
+    assert writer._take_first() == "a vote" and writer.broadcaster.quiet == 0
+    assert writer._take_first() == "after the crowd"   # nothing came for a gather
+    assert writer.broadcaster.quiet == 1 and not writer._crowd
+    writer._queue.put("a lone command")     # not a crowd any more: no second word
+    assert writer._take_first() == "a lone command" and writer.broadcaster.quiet == 1
+
+
+def test_the_broadcasters_task_sends_a_bursts_last_events_when_told_the_crowd_stopped(app, monkeypatch):
+    """With a window and a quiet far off, only the writer's word can send
+    what the burst left pending, and it must wake the task that sleeps
+    towards them."""
+    import threading
+
+    from sinkron.live import broadcast
+    clock = _Clock()
+    monkeypatch.setattr(broadcast, "time", clock)
+    b = app.extensions["sinkron"].broadcaster
+    b.window = 100.0
+    sent = threading.Event()
+    b.on_sent(lambda meeting_id, events: sent.set())
+    vote = {"seq": 1, "type": "vote.cast", "actor": None, "at": "2020-05-12T02:05:41Z",
+            "data": {"round_id": 1, "hide_results": False, "voters": 1, "proposal_id": 1,
+                     "tally": {"dots": 1}}}
+    with app.app_context(), b.exclusive():
+        b.publish([(1, vote)])                 # held for its window
+        b._pacing.longest_gap = 1000.0         # and no quiet before it ends
+    assert not sent.wait(0.3)                  # the task sleeps towards them
+    b.crowd_quiet()
+    assert sent.wait(10), "the pending vote went once the crowd stopped"

@@ -120,6 +120,15 @@ class Broadcaster:
             return
         self._wake.set()
 
+    def crowd_quiet(self) -> None:
+        """The writer saw a crowd stop (writer._take_first): the broadcaster's
+        task sends what is pending now."""
+        if not self._started:
+            return
+        with self.exclusive():
+            self._pacing.crowd_stopped(time.monotonic())
+        self._wake.set()
+
     def flush(self, meeting_id: int | None = None) -> None:
         """Send what is pending now (for one meeting, or all); caller holds exclusive()."""
         ids = [meeting_id] if meeting_id is not None else list(self._pending)
@@ -186,7 +195,9 @@ class Broadcaster:
             # out together, unless commits go quiet first.
             pacing = self._pacing
             while (rest := pacing.due() - time.monotonic()) > 0:
-                self.socketio.sleep(rest)
+                # Woken early by a commit (due recomputed) or by the crowd's end.
+                self._wake.wait(rest)
+                self._wake.clear()
             with self.exclusive():
                 if not self._pending:  # sent meanwhile from a commit outside any window
                     continue

@@ -26,7 +26,9 @@ windows keep growing: a busy machine's commits come further apart, and
 would otherwise each go alone.
 
 So that long windows do not hold back a burst's last events (the final
-tallies), pending events also go once commits have been quiet for
+tallies), pending events go as soon as the writer finds no command queued
+for a crowd's gather after a crowd's batch (crowd_stopped), and in any case
+once commits have been quiet for
 QUIET_SECONDS: longer than the writer's gather under a crowd
 (writer.CROWD_GATHER_SECONDS, 50 ms), so a burst in progress is not cut into
 extra messages; and on a busy machine at least QUIET_GAPS times the longest
@@ -52,6 +54,7 @@ class Pacing:
         self.burst_window = window * BURST_STRETCH
         self.longest_gap = 0.0       # between two commits of this burst
         self.in_burst = False
+        self.quiet_at = -1e9         # when the writer last said the crowd stopped
 
     def published(self, now: float, crowd: bool = True) -> bool:
         """Events were queued at `now`; `crowd` when they are all the
@@ -77,9 +80,16 @@ class Pacing:
 
     def due(self) -> float:
         """When pending events go: the window's end, or earlier if commits
-        went quiet."""
+        went quiet (or the writer said the crowd stopped since the last)."""
         quiet = max(QUIET_SECONDS, QUIET_GAPS * self.longest_gap)
-        return min(self.next_send, self.last_publish + quiet)
+        due = min(self.next_send, self.last_publish + quiet)
+        return min(due, self.quiet_at) if self.quiet_at >= self.last_publish else due
+
+    def crowd_stopped(self, now: float) -> None:
+        """The writer had no command for a crowd's gather after a crowd's
+        batch: what is pending is a burst's last, and goes now. Commits after
+        this wait for their own window or quiet again."""
+        self.quiet_at = now
 
     def sent(self, now: float) -> None:
         """Events went out at `now`: the next window opens, longer in a burst."""

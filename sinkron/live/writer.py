@@ -88,6 +88,7 @@ class Writer:
         self._started = False
         self._last_batch = 0.0  # when the previous batch started
         self._last_size = 0     # and how many items it held
+        self._crowd = False     # a crowd's batch came since the writer last went idle
         self.batches = 0  # commits made; read by tests and benchmarks
         # Meeting id -> crowd.Standing: what crowd runs read, kept for the
         # next run while nothing but crowd runs this writer committed changed it.
@@ -128,7 +129,7 @@ class Writer:
             waiting: list[_Item] = []
             while True:
                 if not waiting:
-                    waiting.append(self._queue.get())
+                    waiting.append(self._take_first())
                     rest = self._last_batch + gather_seconds(self._last_size) - time.monotonic()
                     if rest > 0:  # a crowd: let more join this batch
                         self.socketio.sleep(rest)
@@ -148,8 +149,24 @@ class Writer:
                     done = len(waiting)
                 waiting = waiting[done:]
                 self._last_size = done
+                self._crowd = self._crowd or done >= CROWD_BATCH
                 # Let handlers waiting on their answers (and new commands) run.
                 self.socketio.sleep(0)
+
+    def _take_first(self) -> _Item:
+        """The next item, waiting for it. After a crowd's batches, a crowd's
+        gather with nothing queued means the burst is over (500 voters in a
+        second send ~25 commands in that time): the broadcaster hears it at
+        once, so the burst's final tallies go now instead of after its quiet
+        rule, which waits longer (it cannot tell a burst's end from a slow
+        commit)."""
+        if self._crowd:
+            try:
+                return self._queue.get(timeout=CROWD_GATHER_SECONDS)
+            except self._empty:
+                self._crowd = False
+                self.broadcaster.crowd_quiet()
+        return self._queue.get()
 
     def _process(self, waiting: list[_Item]) -> int:
         """Apply and commit the first items of `waiting`, as many as fit in
