@@ -60,6 +60,11 @@ MAX_RUN = 250
 # Long enough for tens of commands to share a commit (an fsync) under a burst;
 # short enough that sockets and answers are served between batches.
 BATCH_SECONDS = 0.04
+# After a crowd's batch (CROWD_BATCH or more), this long with nothing queued
+# means the crowd stopped (_take_first): a crowd that fills such batches
+# sends a command every few milliseconds, so a pause this long within it
+# is rare, and would only cost one more message.
+CROWD_STOPPED_SECONDS = 0.025
 WAIT_SECONDS = 30
 
 
@@ -154,15 +159,15 @@ class Writer:
                 self.socketio.sleep(0)
 
     def _take_first(self) -> _Item:
-        """The next item, waiting for it. After a crowd's batches, a crowd's
-        gather with nothing queued means the burst is over (500 voters in a
-        second send ~25 commands in that time): the broadcaster hears it at
-        once, so the burst's final tallies go now instead of after its quiet
-        rule, which waits longer (it cannot tell a burst's end from a slow
-        commit)."""
+        """The next item, waiting for it. After a crowd's batches, nothing
+        queued for CROWD_STOPPED_SECONDS means the burst is over (500 voters
+        in a second send a dozen commands in that time): the broadcaster
+        hears it at once, so the burst's final tallies go now instead of
+        after its quiet rule, which waits longer (it cannot tell a burst's
+        end from a slow commit)."""
         if self._crowd:
             try:
-                return self._queue.get(timeout=CROWD_GATHER_SECONDS)
+                return self._queue.get(timeout=CROWD_STOPPED_SECONDS)
             except self._empty:
                 self._crowd = False
                 self.broadcaster.crowd_quiet()
