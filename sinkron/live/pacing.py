@@ -26,9 +26,9 @@ windows keep growing: a busy machine's commits come further apart, and
 would otherwise each go alone.
 
 So that long windows do not hold back a burst's last events (the final
-tallies), pending events go as soon as the writer finds no command queued
-for a crowd's gather after a crowd's batch (crowd_stopped), and in any case
-once commits have been quiet for
+tallies), pending events go as soon as the writer finds nothing queued for
+writer.CROWD_STOPPED_SECONDS (25 ms) after a crowd's batch (crowd_stopped),
+and in any case once commits have been quiet for
 QUIET_SECONDS: longer than the writer's gather under a crowd
 (writer.CROWD_GATHER_SECONDS, 50 ms), so a burst in progress is not cut into
 extra messages; and on a busy machine at least QUIET_GAPS times the longest
@@ -86,7 +86,7 @@ class Pacing:
         return min(due, self.quiet_at) if self.quiet_at >= self.last_publish else due
 
     def crowd_stopped(self, now: float) -> None:
-        """The writer had no command for a crowd's gather after a crowd's
+        """The writer found nothing queued for a while after a crowd's
         batch: what is pending is a burst's last, and goes now. Commits after
         this wait for their own window or quiet again."""
         self.quiet_at = now
