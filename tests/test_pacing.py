@@ -147,6 +147,16 @@ def test_the_writer_gathers_only_under_a_crowd_and_longer_under_a_large_one():
     assert QUIET_SECONDS > CROWD_GATHER_SECONDS
 
 
+def _focus(seq):
+    return (1, {"seq": seq, "type": "agenda.focus", "data": {"proposal_id": seq}})
+
+
+def _vote(seq):
+    return (1, {"seq": seq, "type": "vote.cast", "actor": None, "at": "2020-05-12T02:05:41Z",
+                "data": {"round_id": 1, "hide_results": False, "voters": seq, "proposal_id": 1,
+                         "tally": {"dots": seq}}})
+
+
 class _Clock:
     def __init__(self):
         self.now = 1000.0
@@ -166,26 +176,18 @@ def test_the_broadcaster_holds_the_crowds_events_and_sends_the_facilitators_at_o
     sent = []
     b.on_sent(lambda meeting_id, events: sent.append([e["seq"] for e in events]))
 
-    def focus(seq):
-        return (1, {"seq": seq, "type": "agenda.focus", "data": {"proposal_id": seq}})
-
-    def vote(seq):
-        return (1, {"seq": seq, "type": "vote.cast", "actor": None, "at": "2020-05-12T02:05:41Z",
-                    "data": {"round_id": 1, "hide_results": False, "voters": seq, "proposal_id": 1,
-                             "tally": {"dots": seq}}})
-
     with app.app_context(), b.exclusive():
-        b.publish([vote(1)])                   # lone: waits one window, for the task to send
+        b.publish([_vote(1)])                   # lone: waits one window, for the task to send
         assert sent == []
         clock.now += 0.01
-        b.publish([vote(2)])                   # a burst begins: held
+        b.publish([_vote(2)])                   # a burst begins: held
         assert sent == []
         clock.now += 0.01
-        b.publish([focus(3)])                  # the facilitator's focus: at once, the votes with it
+        b.publish([_focus(3)])                  # the facilitator's focus: at once, the votes with it
         assert sent == [[1, 2, 3]]
         b.window = 0                           # no window: a crowd's lone event goes at once too
         clock.now += pacing.LONE_GAP
-        b.publish([vote(4)])
+        b.publish([_vote(4)])
         assert sent == [[1, 2, 3], [4]]
 
 
@@ -194,7 +196,7 @@ def test_when_the_writer_says_the_crowd_stopped_its_last_events_go_at_once():
     _sends(p, _every(0.05, 0.95))          # a burst, its first message sent
     assert not p.published(1.0)            # its last commit: held ...
     assert p.due() > 1.05                  # ... by the quiet rule, or longer
-    p.crowd_stopped(1.05)                  # the writer: nothing for a crowd's gather
+    p.crowd_stopped(1.05)                  # the writer: nothing queued for 25 ms
     assert p.due() == 1.05
     assert not p.published(1.12)           # a straggler after it waits its own turn
     assert p.due() > 1.12
@@ -227,7 +229,7 @@ def test_the_writer_tells_the_broadcaster_once_a_crowd_has_stopped_sending():
     writer._crowd = True                    # after a crowd's batch, while it still sends
     writer._queue.put("a vote")
     assert writer._take_first() == "a vote" and writer.broadcaster.quiet == 0
-    assert writer._take_first() == "after the crowd"   # nothing came for a gather
+    assert writer._take_first() == "after the crowd"   # nothing came in CROWD_STOPPED_SECONDS
     assert writer.broadcaster.quiet == 1 and not writer._crowd
     writer._queue.put("a lone command")     # not a crowd any more: no second word
     assert writer._take_first() == "a lone command" and writer.broadcaster.quiet == 1
@@ -246,11 +248,8 @@ def test_the_broadcasters_task_sends_a_bursts_last_events_when_told_the_crowd_st
     b.window = 100.0
     sent = threading.Event()
     b.on_sent(lambda meeting_id, events: sent.set())
-    vote = {"seq": 1, "type": "vote.cast", "actor": None, "at": "2020-05-12T02:05:41Z",
-            "data": {"round_id": 1, "hide_results": False, "voters": 1, "proposal_id": 1,
-                     "tally": {"dots": 1}}}
     with app.app_context(), b.exclusive():
-        b.publish([(1, vote)])                 # held for its window
+        b.publish([_vote(1)])                  # held for its window
         b._pacing.longest_gap = 1000.0         # and no quiet before it ends
     assert not sent.wait(0.3)                  # the task sleeps towards them
     b.crowd_quiet()
